@@ -1,0 +1,106 @@
+# judge-align: every target wraps a `judge-align` subcommand; environments are made on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+CLI := $(VENV)/bin/judge-align
+PHOENIX_VENV := .venvs/phoenix
+LLM_VENV := .venvs/llm
+PHOENIX_VERSION := 20.26.1
+LLAMA_CPP_VERSION := 0.3.36
+# A portable CPU build of llama.cpp (about 5 min once; pip's wheel cache keeps it after that).
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF
+
+N ?= 10
+QUESTIONS ?=
+PROMPT ?= v3
+DATASET ?=
+MODEL ?=
+CONCURRENCY ?= 4
+LABELS ?=
+GATE ?=
+
+.PHONY: help install up down status logs llm agent dataset annotate labels prompts experiment \
+	compare demo judge-traces suggest-labels test lint bench clean
+
+help:
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $@
+
+$(PHOENIX_VENV)/.installed:
+	test -x $(PHOENIX_VENV)/bin/python || $(PYTHON) -m venv $(PHOENIX_VENV)
+	$(PHOENIX_VENV)/bin/pip install -q 'arize-phoenix[pg]==$(PHOENIX_VERSION)'
+	touch $@
+
+$(LLM_VENV)/.installed:
+	test -x $(LLM_VENV)/bin/python || $(PYTHON) -m venv $(LLM_VENV)
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(LLM_VENV)/bin/pip install -q \
+		'llama-cpp-python==$(LLAMA_CPP_VERSION)' 'fastapi>=0.110' 'uvicorn>=0.29'
+	touch $@
+
+install: $(VENV)/.installed $(PHOENIX_VENV)/.installed ## create the three virtual environments
+
+up: $(VENV)/.installed $(PHOENIX_VENV)/.installed ## start Phoenix (and the local model when no API key is set)
+	@if [ -z "$$OPENAI_API_KEY$$OPENAI_BASE_URL" ]; then $(MAKE) -s $(LLM_VENV)/.installed; fi
+	$(CLI) up
+
+down: ## stop Phoenix and the local model
+	@if [ -x $(CLI) ]; then $(CLI) down; fi
+
+status: $(VENV)/.installed ## what is running
+	$(CLI) status
+
+logs: $(VENV)/.installed ## the Phoenix log (SERVICE=llm for the model server)
+	$(CLI) logs $(or $(SERVICE),phoenix)
+
+llm: $(VENV)/.installed $(LLM_VENV)/.installed ## fetch, verify and serve the local model
+	$(CLI) llm
+
+agent: up ## run the demo agent: N=10 QUESTIONS=path
+	$(CLI) agent --n $(N) $(if $(QUESTIONS),--questions $(QUESTIONS))
+
+dataset: up ## root agent spans -> Phoenix dataset
+	$(CLI) dataset build $(if $(DATASET),--name $(DATASET))
+
+annotate: up ## label in the terminal, or LABELS=file.csv|jsonl
+	$(CLI) annotate $(if $(LABELS),--labels $(LABELS))
+
+labels: up ## copy human labels into the dataset and report balance
+	$(CLI) labels $(if $(DATASET),--name $(DATASET))
+
+prompts: up ## push evaluators/prompts/*.txt to Phoenix's prompt store
+	$(CLI) prompts
+
+experiment: up ## run judge PROMPT=v3 [DATASET= MODEL= CONCURRENCY= GATE=]
+	$(CLI) experiment --prompt $(PROMPT) --concurrency $(CONCURRENCY) \
+		$(if $(DATASET),--dataset $(DATASET)) $(if $(MODEL),--model $(MODEL)) \
+		$(if $(GATE),--gate $(GATE))
+
+compare: up ## compare every judge experiment on the dataset
+	$(CLI) compare $(if $(DATASET),--dataset $(DATASET))
+
+demo: up ## the whole loop on the embedded defaults
+	$(CLI) demo
+
+judge-traces: up ## label new traces with a judge: PROMPT=v3
+	$(CLI) judge-traces --prompt $(PROMPT)
+
+suggest-labels: up ## what to label next: N=20
+	$(CLI) suggest-labels --n $(N)
+
+test: $(VENV)/.installed $(PHOENIX_VENV)/.installed $(LLM_VENV)/.installed ## run the test suite
+	$(VENV)/bin/python -m local_llm fetch
+	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed ## ruff
+	$(VENV)/bin/ruff check .
+
+bench: $(VENV)/.installed $(PHOENIX_VENV)/.installed ## run the benchmarks in bench/
+	$(VENV)/bin/python -m bench
+
+clean: down ## stop everything and remove local data (not the model cache)
+	rm -rf .run

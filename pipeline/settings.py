@@ -1,0 +1,115 @@
+"""Every setting of the tool, read from the environment in one place.
+
+Each field names its environment variable; the README lists them all. With neither
+``OPENAI_API_KEY`` nor ``OPENAI_BASE_URL`` set, LLM calls go to the local model server that
+``make llm`` starts on loopback.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCAL_MODEL_NAME = "qwen2.5-coder-1.5b-instruct"
+HOSTED_DEFAULT_MODEL = "gpt-4o-mini"
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name, str(default))
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"{name}={raw!r} is not a whole number: set it to a port or count") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A snapshot of the environment; build it with :func:`load`."""
+
+    phoenix_host: str = "127.0.0.1"
+    phoenix_port: int = 6006
+    phoenix_grpc_port: int = 4317
+    phoenix_base_url: str = ""
+    phoenix_database_url: str = ""
+    run_dir: Path = ROOT / ".run"
+    project: str = "weather-agent"
+    dataset: str = "weather-agent-labeled"
+    openai_api_key: str = ""
+    openai_base_url: str = ""
+    agent_model: str = ""
+    judge_model: str = ""
+    local_llm_host: str = "127.0.0.1"
+    local_llm_port: int = 8077
+    local_model_path: str = ""
+
+    @property
+    def phoenix_url(self) -> str:
+        """Base URL of the Phoenix server (UI, REST and OTLP over HTTP)."""
+        return self.phoenix_base_url or f"http://{self.phoenix_host}:{self.phoenix_port}"
+
+    @property
+    def phoenix_working_dir(self) -> Path:
+        """Phoenix's data (its SQLite file) lives here."""
+        return self.run_dir / "phoenix"
+
+    @property
+    def uses_local_llm(self) -> bool:
+        """True when no endpoint was configured, so the embedded local model is the default."""
+        return not (self.openai_api_key or self.openai_base_url)
+
+    @property
+    def local_llm_url(self) -> str:
+        return f"http://{self.local_llm_host}:{self.local_llm_port}/v1"
+
+    @property
+    def llm_base_url(self) -> str | None:
+        """The OpenAI-compatible endpoint; None means the SDK's default (api.openai.com)."""
+        if self.uses_local_llm:
+            return self.local_llm_url
+        return self.openai_base_url or None
+
+    @property
+    def llm_api_key(self) -> str:
+        return self.openai_api_key or "not-needed-locally"
+
+    @property
+    def default_model(self) -> str:
+        if self.uses_local_llm:
+            return LOCAL_MODEL_NAME
+        return HOSTED_DEFAULT_MODEL if not self.openai_base_url else LOCAL_MODEL_NAME
+
+    @property
+    def agent_model_name(self) -> str:
+        return self.agent_model or self.default_model
+
+    @property
+    def judge_model_name(self) -> str:
+        return self.judge_model or self.default_model
+
+
+def load() -> Settings:
+    """Read the settings from the environment as it is now."""
+    return Settings(
+        phoenix_host=_env("PHOENIX_HOST", "127.0.0.1"),
+        phoenix_port=_env_int("PHOENIX_PORT", 6006),
+        phoenix_grpc_port=_env_int("PHOENIX_GRPC_PORT", 4317),
+        phoenix_base_url=_env("PHOENIX_BASE_URL", "").rstrip("/"),
+        phoenix_database_url=_env("PHOENIX_SQL_DATABASE_URL", ""),
+        run_dir=Path(_env("JUDGE_ALIGN_RUN_DIR", str(ROOT / ".run"))).expanduser().absolute(),
+        project=_env("JUDGE_ALIGN_PROJECT", "weather-agent"),
+        dataset=_env("JUDGE_ALIGN_DATASET", "weather-agent-labeled"),
+        openai_api_key=_env("OPENAI_API_KEY", ""),
+        openai_base_url=_env("OPENAI_BASE_URL", "").rstrip("/"),
+        agent_model=_env("AGENT_MODEL", ""),
+        judge_model=_env("JUDGE_MODEL", ""),
+        local_llm_host=_env("LOCAL_LLM_HOST", "127.0.0.1"),
+        local_llm_port=_env_int("LOCAL_LLM_PORT", 8077),
+        local_model_path=_env("LOCAL_MODEL_PATH", ""),
+    )

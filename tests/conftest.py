@@ -1,0 +1,124 @@
+"""Shared fixtures: a real Phoenix server per test session (SQLite, and PostgreSQL when the
+machine has it), the scripted OpenAI-compatible server, and the real local model server."""
+
+from __future__ import annotations
+
+import dataclasses
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline import stack
+from pipeline.settings import Settings
+from tests.scripted_llm import Reply, ScriptedLLM
+
+# Tests never talk to a hosted API, whatever the developer's shell exports.
+for _name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PHOENIX_SQL_DATABASE_URL"):
+    os.environ.pop(_name, None)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fresh_settings(run_dir: Path, **changes: object) -> Settings:
+    """Settings for an isolated stack: its own run directory and free ports."""
+    base = Settings(run_dir=run_dir, phoenix_port=free_port(), phoenix_grpc_port=free_port(),
+                    local_llm_port=free_port())
+    return dataclasses.replace(base, **changes)
+
+
+def start_phoenix(settings: Settings) -> Iterator[Settings]:
+    service = stack.phoenix_service(settings)
+    service.start()
+    try:
+        yield settings
+    finally:
+        service.stop()
+
+
+@pytest.fixture(scope="session")
+def phoenix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """A real Phoenix on SQLite, shared by the session; tests use unique project names."""
+    yield from start_phoenix(fresh_settings(tmp_path_factory.mktemp("phoenix")))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster on loopback (Debian's postgresql package)."""
+    initdb = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not initdb:
+        pytest.skip("PostgreSQL is not installed: `apt-get install postgresql` (.ci/run does)")
+    bin_dir = Path(initdb[-1]).parent
+    # Not under pytest's private temp folder: the postgres user must be able to reach it.
+    home = Path(tempfile.mkdtemp(prefix="judge-align-pg-"))
+    data = home / "data"
+    port = free_port()
+    user = "postgres"
+    run_as: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        shutil.chown(home, user="postgres")
+        run_as = ["runuser", "-u", "postgres", "--"]
+
+    def pg(*argv: str) -> None:
+        done = subprocess.run([*run_as, *argv], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"{argv[0]} failed: {done.stderr.strip()}")
+
+    pg(str(bin_dir / "initdb"), "-D", str(data), "-U", user, "--auth=trust")
+    pg(str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l", str(home / "log"),
+       "-o", f"-h 127.0.0.1 -p {port} -k {home}", "start")
+    try:
+        pg(str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", user, "phoenix")
+        yield f"postgresql://{user}@127.0.0.1:{port}/phoenix"
+    finally:
+        subprocess.run([*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast",
+                        "stop"], capture_output=True)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def phoenix_pg(tmp_path_factory: pytest.TempPathFactory, postgres_url: str) -> Iterator[Settings]:
+    """A real Phoenix on PostgreSQL."""
+    settings = fresh_settings(tmp_path_factory.mktemp("phoenix-pg"),
+                              phoenix_database_url=postgres_url)
+    yield from start_phoenix(settings)
+
+
+@pytest.fixture
+def scripted_llm() -> Iterator[type[ScriptedLLM]]:
+    """Start scripted servers with ``with scripted_llm(reply) as server:``."""
+    yield ScriptedLLM
+
+
+def scripted_settings(settings: Settings, server: ScriptedLLM) -> Settings:
+    """``settings`` pointed at a scripted endpoint instead of the local model."""
+    return dataclasses.replace(settings, openai_base_url=server.base_url,
+                               openai_api_key="scripted-key", agent_model="scripted",
+                               judge_model="scripted")
+
+
+@pytest.fixture(scope="session")
+def local_llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """The real default local model served on loopback (slow: loads a 1.1 GB model)."""
+    settings = fresh_settings(tmp_path_factory.mktemp("llm"))
+    if not stack.LLM_PYTHON.exists():
+        pytest.fail("the local model runtime is missing: run `make llm` (or `make test`)")
+    service = stack.llm_service(settings, stack.local_model_path(settings))
+    service.start()
+    try:
+        yield settings
+    finally:
+        service.stop()
+
+
+__all__ = ["Reply", "fresh_settings", "free_port", "scripted_settings"]
