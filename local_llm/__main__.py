@@ -10,7 +10,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m local_llm")
     sub = parser.add_subparsers(dest="command", required=True)
     fetch = sub.add_parser("fetch", help="download, assemble and verify a model")
-    fetch.add_argument("--model", default=weights.DEFAULT_MODEL.name, choices=sorted(weights.MODELS))
+    fetch.add_argument("--model", default=weights.DEFAULT_MODEL.name,
+                       choices=sorted(weights.MODELS))
     args = parser.parse_args()
     try:
         print(weights.fetch(weights.MODELS[args.model]))

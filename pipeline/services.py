@@ -6,6 +6,7 @@ one process and ``make down`` stops exactly what was started, by its process gro
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -163,7 +164,5 @@ def _is_zombie(pid: int) -> bool:
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, sig)
-    except ProcessLookupError:
-        pass

@@ -26,7 +26,8 @@ def _env_int(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise SystemExit(f"{name}={raw!r} is not a whole number: set it to a port or count") from None
+        raise SystemExit(f"{name}={raw!r} is not a whole number: set it to a port or count"
+                         ) from None
 
 
 @dataclass(frozen=True)

@@ -121,4 +121,4 @@ def local_llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         service.stop()
 
 
-__all__ = ["Reply", "fresh_settings", "free_port", "scripted_settings"]
+__all__ = ["Reply", "free_port", "fresh_settings", "scripted_settings"]

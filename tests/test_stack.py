@@ -11,8 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pipeline import connection
-from pipeline import stack
+from pipeline import connection, stack
 from pipeline.errors import UserError
 from pipeline.settings import Settings
 from tests.conftest import fresh_settings
