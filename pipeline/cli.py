@@ -78,9 +78,16 @@ def llm() -> None:
 def agent(n: Annotated[int, typer.Option("--n", help="How many questions to ask.")] = 10,
           questions: Annotated[Path | None, typer.Option(
               help="JSON, JSONL, {category: [questions]} JSON, or one question per line.")] = None,
-          seed: int = 0) -> None:
+          seed: Annotated[int, typer.Option(help="Seed of the question sample.")] = 0
+          ) -> None:
     """Run the demo agent on N questions; each answer is one trace in Phoenix."""
-    raise NotImplementedError("agent: see agent_demo/")
+    from rich.console import Console
+
+    from agent_demo.run import print_summary, run_agent
+
+    settings, console = load(), Console()
+    print_summary(run_agent(settings, n=n, questions_path=questions, seed=seed,
+                            console=console), settings, console)
 
 
 # --- dataset and labels (issue 5: pipeline/dataset.py, annotations.py, labels.py) --------------
