@@ -134,7 +134,25 @@ def labels(name: Annotated[str | None, typer.Option(help="Dataset name.")] = Non
 @app.command()
 def prompts() -> None:
     """Push evaluators/prompts/*.txt to Phoenix's prompt store, tagged by version."""
-    raise NotImplementedError("prompts")
+    from rich.console import Console
+    from rich.table import Table
+
+    from evaluators.prompt_files import load_all
+    from evaluators.prompt_store import PROMPT_NAME, push_prompts
+    from pipeline import connection
+
+    settings = load()
+    files = load_all()
+    stored = push_prompts(connection.client(settings), files,
+                          model_name=settings.judge_model_name)
+    table = Table(title=f"Phoenix prompt {PROMPT_NAME!r}", title_justify="left")
+    for column in ("tag", "version id", "status", "description"):
+        table.add_column(column)
+    for file, item in zip(files, stored, strict=True):
+        table.add_row(item.version, item.version_id,
+                      "new version" if item.created else "unchanged", file.description)
+    Console().print(table)
+    typer.echo(f"Phoenix prompts: {settings.phoenix_url}/prompts")
 
 
 @app.command()
@@ -146,13 +164,29 @@ def experiment(prompt: Annotated[str, typer.Option(help="Prompt version, e.g. v3
                gate: Annotated[float | None, typer.Option(
                    help="Exit non-zero when the match rate is below this.")] = None) -> None:
     """Run a judge prompt over the labeled dataset as a Phoenix experiment and report."""
-    raise NotImplementedError("experiment")
+    from rich.console import Console
+
+    from pipeline import report
+    from pipeline.experiment import run_judge_experiment
+
+    result = run_judge_experiment(load(), prompt=prompt, dataset=dataset, model=model,
+                                  concurrency=concurrency, split=split)
+    report.render(result, Console())
+    report.check_gate(result, gate)
 
 
 @app.command()
 def compare(dataset: Annotated[str | None, typer.Option(help="Dataset name.")] = None) -> None:
     """One table of every judge experiment on the dataset, with the Phoenix compare link."""
-    raise NotImplementedError("compare")
+    from rich.console import Console
+
+    from pipeline import compare as comparison
+    from pipeline import connection
+
+    settings = load()
+    name = dataset or settings.dataset
+    dataset_id, summaries = comparison.compare(settings, connection.client(settings), name)
+    comparison.render(settings, dataset_id, name, summaries, Console())
 
 
 # --- the whole loop (issue 7) and the judge at work (issue 9) -----------------------------------

@@ -1,0 +1,1 @@
+"""The judge: versioned prompt files, the judge call and its parsing, agreement metrics."""

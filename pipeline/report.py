@@ -1,0 +1,148 @@
+"""The alignment report: how far the judge is from the humans, at a glance and row by row."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from evaluators.labels import ERROR, HELPFUL, HUMAN_LABELS, INVALID, JUDGE_OUTCOMES
+from evaluators.metrics import Agreement, Estimate
+from pipeline.errors import UserError
+from pipeline.experiment import SPLIT_GAP_WARNING, ExperimentReport
+
+ANSWER_CHARS = 160
+QUESTION_CHARS = 100
+
+
+def pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def interval(estimate: Estimate | None) -> str:
+    if estimate is None or estimate.low is None or estimate.high is None:
+        return "n/a"
+    return f"{estimate.low:.1%} - {estimate.high:.1%}"
+
+
+def number(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def truncate(text: str, limit: int) -> str:
+    """One line of at most ``limit`` characters, escaped for rich (answers hold brackets)."""
+    text = " ".join(text.split())
+    return escape(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def agreement_table(a: Agreement, title: str = "Agreement with the human labels") -> Table:
+    helpful_rows = sum(a.confusion[HELPFUL].values())
+    not_helpful_rows = a.n - helpful_rows
+    table = Table(title=title, title_justify="left")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_column("95% interval", justify="right")
+    table.add_row("match rate", f"{pct(a.match_rate.value)} ({a.matches}/{a.n})",
+                  interval(a.match_rate))
+    table.add_row("Cohen's kappa", number(a.kappa), "")
+    table.add_row("TPR (helpful rows the judge calls helpful)",
+                  f"{pct(a.tpr)} ({a.confusion[HELPFUL][HELPFUL]}/{helpful_rows})", "")
+    table.add_row("TNR (not_helpful rows the judge calls not_helpful)",
+                  f"{pct(a.tnr)} ({a.confusion['not_helpful']['not_helpful']}/"
+                  f"{not_helpful_rows})", "")
+    table.add_row("invalid replies", str(a.invalid), "")
+    table.add_row("failed calls", str(a.errors), "")
+    table.add_row("pass rate: humans", pct(a.human_pass_rate), "")
+    table.add_row("pass rate: judge, raw", pct(a.judge_pass_rate), "")
+    corrected = a.corrected_pass_rate
+    table.add_row("pass rate: judge, corrected (Rogan-Gladen)",
+                  pct(corrected.value) if corrected else "n/a (TPR + TNR <= 1)",
+                  interval(corrected))
+    return table
+
+
+def confusion_table(a: Agreement) -> Table:
+    table = Table(title="Confusion matrix (rows: humans, columns: judge)", title_justify="left")
+    table.add_column("human \\ judge")
+    for outcome in JUDGE_OUTCOMES:
+        table.add_column(outcome, justify="right")
+    table.add_column("total", justify="right")
+    for human in HUMAN_LABELS:
+        counts = a.confusion[human]
+        table.add_row(human, *(str(counts[o]) for o in JUDGE_OUTCOMES),
+                      str(sum(counts.values())))
+    return table
+
+
+def split_table(report: ExperimentReport) -> Table:
+    table = Table(title="By split (dev tunes the prompt, test checks it once)",
+                  title_justify="left")
+    for column in ("split", "N", "match rate", "95% interval", "kappa"):
+        table.add_column(column, justify="left" if column == "split" else "right")
+    for split, a in report.by_split.items():
+        table.add_row(split, str(a.n), pct(a.match_rate.value), interval(a.match_rate),
+                      number(a.kappa))
+    return table
+
+
+def disagreement_table(report: ExperimentReport) -> Table:
+    table = Table(title=f"Disagreements ({len(report.disagreements)})", title_justify="left",
+                  show_lines=True)
+    table.add_column("question", ratio=2)
+    table.add_column("answer", ratio=3)
+    table.add_column("human")
+    table.add_column("judge")
+    table.add_column("judge's reason", ratio=2)
+    for row in report.disagreements:
+        judge_style = "red" if row.run.judge in (INVALID, ERROR) else "yellow"
+        table.add_row(truncate(row.example.question, QUESTION_CHARS),
+                      truncate(row.example.answer, ANSWER_CHARS), row.example.label,
+                      f"[{judge_style}]{row.run.judge}[/]",
+                      truncate(row.run.reason or row.run.error or "", ANSWER_CHARS))
+    return table
+
+
+def render(report: ExperimentReport, console: Console) -> None:
+    """Print the whole report."""
+    data = report.dataset
+    skipped = []
+    if data.unlabeled:
+        skipped.append(f"{data.unlabeled} unlabeled")
+    if data.malformed:
+        skipped.append(f"{data.malformed} without question or answer")
+    if data.unknown_labels:
+        skipped.append(f"{sum(data.unknown_labels.values())} with an unknown label")
+    if data.outside_split:
+        skipped.append(f"{data.outside_split} outside the {data.split} split")
+    console.print(f"[bold]{escape(report.experiment_name)}[/]: prompt {report.prompt.version} "
+                  f"(Phoenix prompt version {report.prompt.version_id}), "
+                  f"model {escape(report.model)}")
+    console.print(f"dataset {escape(repr(data.dataset.name))} version "
+                  f"{data.dataset.version_id}, split {data.split}: {len(report.rows)} labeled "
+                  "examples judged" + (f"; skipped {', '.join(skipped)}" if skipped else ""))
+    console.print(agreement_table(report.agreement))
+    console.print(confusion_table(report.agreement))
+    if report.by_split:
+        console.print(split_table(report))
+        gap = report.split_gap
+        if gap is not None and gap > SPLIT_GAP_WARNING:
+            console.print(f"[yellow]warning: dev and test agreement differ by {gap:.1%} "
+                          f"(more than {SPLIT_GAP_WARNING:.0%}): the prompt may be tuned to "
+                          "dev; trust the test figure[/]")
+    if report.missing_annotations:
+        console.print(f"[yellow]warning: {report.missing_annotations} runs carry no "
+                      f"exact_match annotation in Phoenix[/]")
+    if report.disagreements:
+        console.print(disagreement_table(report))
+    else:
+        console.print("No disagreements: the judge gave the human label on every row.")
+    console.print(f"Phoenix experiment: {report.experiment_url}")
+
+
+def check_gate(report: ExperimentReport, gate: float | None) -> None:
+    """Raise UserError (exit 1) when the match rate is below ``gate``."""
+    if gate is None:
+        return
+    rate = report.agreement.match_rate.value
+    if rate < gate:
+        raise UserError(f"gate failed: match rate {rate:.3f} is below the gate {gate:.3f}")

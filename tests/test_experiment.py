@@ -1,0 +1,249 @@
+"""Judge experiments on a real Phoenix with a scripted judge: every figure of the report equals
+the value computed by hand, and every run carries its exact-match annotation in Phoenix."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from rich.console import Console
+
+from evaluators.judge import RetryPolicy
+from evaluators.labels import ERROR, INVALID
+from pipeline import compare, connection, report
+from pipeline.errors import UserError
+from pipeline.experiment import ExperimentReport, run_judge_experiment
+from pipeline.settings import ROOT, Settings
+from tests.conftest import scripted_settings
+from tests.scripted_llm import ScriptedLLM
+
+FAST = RetryPolicy(attempts=3, first_wait=0.01, max_wait=0.02, timeout=5.0)
+
+# The scripted judge reads a marker hidden in the answer.
+REPLIES: dict[str, dict[str, Any]] = {
+    "[j:h]": {"content": "Helpful\nIt answers the question."},
+    "[j:n]": {"content": "**not helpful**\nIt misses a city."},
+    "[j:garbage]": {"content": "I would rather not say."},
+    "[j:fail]": {"status": 500},
+}
+
+# (human label, judge behaviour, split). Hand computation, 12 labeled rows:
+#   human helpful (7):     judge helpful 5, not_helpful 1, error 1
+#   human not_helpful (5): judge not_helpful 3, helpful 1, invalid 1
+#   match 8/12; TPR 5/7; TNR 3/5; p_e = (7*6 + 5*4) / 144 = 62/144 -> kappa = 34/82
+#   dev (8 rows): 5 matches -> 0.625; test (4 rows): 3 matches -> 0.75; gap 0.125 > 0.1
+ROWS = [
+    ("helpful", "[j:h]", "dev"), ("helpful", "[j:h]", "dev"), ("helpful", "[j:h]", "dev"),
+    ("helpful", "[j:h]", "test"), ("helpful", "[j:h]", "test"),
+    ("helpful", "[j:n]", "dev"), ("helpful", "[j:fail]", "dev"),
+    ("not_helpful", "[j:n]", "dev"), ("not_helpful", "[j:n]", "test"),
+    ("Not helpful", "[j:n]", "dev"),  # a label written loosely is still read
+    ("not_helpful", "[j:h]", "test"), ("not_helpful", "[j:garbage]", "dev"),
+]
+UNLABELED = [(None, "[j:h]", "dev"), (None, "[j:n]", "test")]
+
+
+def scripted_reply(request: dict[str, Any]) -> dict[str, Any]:
+    content = request["messages"][-1]["content"]
+    answer = content.rsplit("Answer:", 1)[-1]
+    for marker, reply in REPLIES.items():
+        if marker in answer:
+            return reply
+    return {"content": "helpful"}
+
+
+def make_dataset(settings: Settings, rows: list[tuple[str | None, str, str]]) -> str:
+    """A labeled dataset following the contract, created directly in Phoenix."""
+    name = f"judge-test-{uuid.uuid4().hex[:8]}"
+    examples = [{
+        "input": {"question": f"Weather question {i}?", "answer": f"Answer {i} {marker}"},
+        "output": {"label": label},
+        "metadata": {"trace_id": f"trace-{i}", "category": "weather_only", "split": split},
+    } for i, (label, marker, split) in enumerate(rows)]
+    connection.client(settings).datasets.create_dataset(name=name, examples=examples,
+                                                        timeout=30)
+    return name
+
+
+def run(settings: Settings, dataset: str, **kwargs: Any) -> ExperimentReport:
+    kwargs.setdefault("prompt_name", f"judge-test-{uuid.uuid4().hex[:6]}")
+    return run_judge_experiment(settings, dataset=dataset, retry=FAST, show_progress=False,
+                                **kwargs)
+
+
+def rendered(result: ExperimentReport) -> str:
+    console = Console(record=True, width=200)
+    report.render(result, console)
+    return console.export_text()
+
+
+@pytest.fixture(scope="module")
+def judged(phoenix: Settings):
+    """One v3 experiment on the hand-computed table, shared by the tests that read it."""
+    with ScriptedLLM(scripted_reply) as server:
+        settings = scripted_settings(phoenix, server)
+        name = make_dataset(settings, ROWS + UNLABELED)
+        yield settings, server, name, run(settings, name, prompt="v3", concurrency=4)
+
+
+def test_every_figure_equals_the_hand_computation(judged) -> None:
+    *_, result = judged
+    a = result.agreement
+    assert (a.n, a.matches) == (12, 8)
+    assert a.match_rate.value == pytest.approx(8 / 12)
+    assert a.match_rate.low is not None and a.match_rate.high is not None
+    assert a.match_rate.low < 8 / 12 < a.match_rate.high
+    assert a.kappa == pytest.approx(34 / 82)
+    assert a.tpr == pytest.approx(5 / 7)
+    assert a.tnr == pytest.approx(3 / 5)
+    assert a.confusion == {"helpful": {"helpful": 5, "not_helpful": 1, INVALID: 0, ERROR: 1},
+                           "not_helpful": {"helpful": 1, "not_helpful": 3, INVALID: 1,
+                                           ERROR: 0}}
+    assert (a.invalid, a.errors) == (1, 1)
+    assert a.human_pass_rate == pytest.approx(7 / 12)
+    assert a.judge_pass_rate == pytest.approx(6 / 12)
+    # pass view: sensitivity 5/7, specificity 4/5 (invalid counts as "not passed"), raw 1/2
+    assert a.corrected_pass_rate is not None
+    assert a.corrected_pass_rate.value == pytest.approx((0.5 + 0.8 - 1) / (5 / 7 + 0.8 - 1))
+    assert result.dataset.unlabeled == 2 and len(result.rows) == 12
+    assert result.by_split["dev"].match_rate.value == pytest.approx(5 / 8)
+    assert result.by_split["test"].match_rate.value == pytest.approx(3 / 4)
+    assert result.split_gap == pytest.approx(0.125)
+    assert len(result.disagreements) == 4
+    assert result.experiment_name == "judge-v3-scripted"
+    assert result.missing_annotations == 0
+
+
+def test_the_printed_report_shows_the_figures_rows_and_link(judged) -> None:
+    _, _, _, result = judged
+    text = rendered(result)
+    for expected in ("66.7% (8/12)", "0.415", "71.4% (5/7)", "60.0% (3/5)",
+                     "skipped 2 unlabeled", "warning: dev and test agreement differ by 12.5%",
+                     "Disagreements (4)", "It misses a city.", "I would rather not say.",
+                     "InternalServerError", result.experiment_url):
+        assert expected in text, expected
+    assert re.search(r"invalid replies\s*│\s*1 ", text)
+    assert re.search(r"failed calls\s*│\s*1 ", text)
+
+
+def test_every_run_carries_an_exact_match_annotation_in_phoenix(judged) -> None:
+    settings, _, _, result = judged
+    runs = httpx.get(f"{settings.phoenix_url}/v1/experiments/{result.experiment_id}/json",
+                     timeout=30).json()
+    assert len(runs) == 12
+    for stored in runs:
+        (annotation,) = [a for a in stored["annotations"] if a["name"] == "exact_match"]
+        expected = 1.0 if stored["output"]["label"] == _canonical(
+            stored["reference_output"]["label"]) else 0.0
+        assert annotation["score"] == expected
+    assert sum(a["score"] for r in runs for a in r["annotations"]) == 8
+
+    experiment = httpx.get(f"{settings.phoenix_url}/v1/experiments/{result.experiment_id}",
+                           timeout=30).json()["data"]
+    metadata = experiment["metadata"]
+    assert metadata["prompt_tag"] == "v3" and metadata["model"] == "scripted"
+    assert metadata["prompt_version_id"] == result.prompt.version_id
+    assert metadata["dataset_version_id"] == result.dataset.dataset.version_id
+
+
+def _canonical(label: str) -> str:
+    return label.lower().replace(" ", "_")
+
+
+def test_a_failing_call_is_retried_then_counted_as_an_error_row(judged) -> None:
+    _, server, _, result = judged
+    failing = [r for r in server.requests if "[j:fail]" in r["messages"][-1]["content"]]
+    assert len(failing) == FAST.attempts
+    (error_row,) = [r for r in result.rows if r.run.judge == ERROR]
+    assert "[j:fail]" in error_row.example.answer
+
+
+def test_the_gate_fails_below_the_bar_and_passes_above(judged) -> None:
+    _, _, _, result = judged
+    report.check_gate(result, 0.6)
+    report.check_gate(result, None)
+    with pytest.raises(UserError, match=r"gate failed: match rate 0.667 is below the gate 0.850"):
+        report.check_gate(result, 0.85)
+
+
+def test_one_split_only(phoenix: Settings, scripted_llm: type[ScriptedLLM]) -> None:
+    with scripted_llm(scripted_reply) as server:
+        settings = scripted_settings(phoenix, server)
+        result = run(settings, make_dataset(settings, ROWS), prompt="v1", split="test")
+    assert result.agreement.n == 4 and result.agreement.matches == 3
+    assert result.dataset.outside_split == 8 and result.by_split == {}
+    assert {r.example.split for r in result.rows} == {"test"}
+
+
+def test_compare_lists_every_judge_experiment(phoenix: Settings,
+                                              scripted_llm: type[ScriptedLLM]) -> None:
+    with scripted_llm(scripted_reply) as server:
+        settings = scripted_settings(phoenix, server)
+        name = make_dataset(settings, ROWS + UNLABELED)
+        first = run(settings, name, prompt="v1", concurrency=2)
+        second = run(settings, name, prompt="v3", concurrency=4)
+    dataset_id, summaries = compare.compare(settings, connection.client(settings), name)
+    assert [s.experiment_id for s in summaries] == [first.experiment_id, second.experiment_id]
+    assert [s.prompt for s in summaries] == ["v1", "v3"]
+    for summary, result in zip(summaries, (first, second), strict=True):
+        assert summary.n == 12 and summary.model == "scripted"
+        assert summary.match_rate is not None
+        assert summary.match_rate.value == pytest.approx(result.agreement.match_rate.value)
+        assert summary.kappa == pytest.approx(result.agreement.kappa)
+    console = Console(record=True, width=200)
+    compare.render(settings, dataset_id, name, summaries, console)
+    text = console.export_text()
+    assert "66.7%" in text and "v1" in text and "v3" in text
+    assert f"experimentId={second.experiment_id}&experimentId={first.experiment_id}" in text
+
+
+def test_a_missing_dataset_says_how_to_build_it(phoenix: Settings) -> None:
+    with pytest.raises(UserError, match=r"no dataset 'nope-\w+'.*make dataset.*make labels"):
+        run(phoenix, f"nope-{uuid.uuid4().hex[:6]}")
+
+
+def test_an_unlabeled_dataset_says_how_to_label_it(phoenix: Settings) -> None:
+    name = make_dataset(phoenix, UNLABELED)
+    with pytest.raises(UserError, match=r"2 examples but none is labeled.*make annotate.*"
+                                        r"make labels"):
+        run(phoenix, name)
+
+
+def test_an_empty_dataset_says_how_to_fill_it(phoenix: Settings) -> None:
+    name = f"judge-test-empty-{uuid.uuid4().hex[:6]}"
+    # the UI's "new dataset" makes an empty one (the REST upload refuses no examples)
+    created = httpx.post(f"{phoenix.phoenix_url}/graphql", timeout=30, json={
+        "query": "mutation($name: String!) { createDataset(input: {name: $name}) "
+                 "{ dataset { id } } }", "variables": {"name": name}}).json()
+    assert "errors" not in created, created
+    with pytest.raises(UserError, match=r"no examples.*make agent.*make dataset"):
+        run(phoenix, name)
+
+
+def test_the_command_line_runs_reports_and_gates(phoenix: Settings,
+                                                 scripted_llm: type[ScriptedLLM]) -> None:
+    good = [row for row in ROWS if row[1] != "[j:fail]"]  # no retries with the default backoff
+    with scripted_llm(scripted_reply) as server:
+        settings = scripted_settings(phoenix, server)
+        name = make_dataset(settings, good)
+        env = {**os.environ, "PHOENIX_PORT": str(settings.phoenix_port),
+               "OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "scripted-key",
+               "JUDGE_MODEL": "scripted"}
+        done = subprocess.run(
+            [str(Path(sys.executable).parent / "judge-align"), "experiment", "--prompt", "v2",
+             "--dataset", name, "--concurrency", "3", "--gate", "0.9"],
+            capture_output=True, text=True, cwd=ROOT, env=env, timeout=180)
+    assert done.returncode == 1, done.stderr
+    # 11 rows: the hand table above without the failing helpful row -> 8 matches of 11
+    assert "72.7% (8/11)" in done.stdout
+    assert "error: gate failed: match rate 0.727 is below the gate 0.900" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"{settings.phoenix_url}/datasets/" in done.stdout
+

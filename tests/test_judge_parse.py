@@ -1,0 +1,142 @@
+"""The judge's reply parsing, and the judge call against the scripted server: retries,
+failures that become rows, and the label token's probability."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evaluators.judge import Judge, RetryPolicy, parse_reply
+from evaluators.labels import ERROR, HELPFUL, INVALID, NOT_HELPFUL
+from evaluators.prompt_files import load_prompt
+from pipeline.settings import Settings
+from tests.conftest import scripted_settings
+from tests.scripted_llm import ScriptedLLM
+
+FAST = RetryPolicy(attempts=3, first_wait=0.01, max_wait=0.02, timeout=2.0)
+
+
+@pytest.mark.parametrize(("reply", "label", "reason"), [
+    ("helpful", HELPFUL, ""),
+    ("Helpful.", HELPFUL, ""),
+    ("  HELPFUL  ", HELPFUL, ""),
+    ('"helpful"', HELPFUL, ""),
+    ("'not_helpful'", NOT_HELPFUL, ""),
+    ("NOT_HELPFUL", NOT_HELPFUL, ""),
+    ("Not helpful", NOT_HELPFUL, ""),
+    ("not-helpful", NOT_HELPFUL, ""),
+    ("Not_Helpful. The answer is JSON.", NOT_HELPFUL, "The answer is JSON."),
+    ("**not helpful**: wrong unit", NOT_HELPFUL, "wrong unit"),
+    ("`helpful`", HELPFUL, ""),
+    ("_helpful_", HELPFUL, ""),
+    ("- helpful", HELPFUL, ""),
+    ("helpful\nIt gives both cities in Celsius.", HELPFUL, "It gives both cities in Celsius."),
+    ("Not helpful\n\nReason: it only asks a question.", NOT_HELPFUL, "it only asks a question."),
+    ("Label: helpful\nReason: covers the plan", HELPFUL, "covers the plan"),
+    ("**Verdict:** not_helpful", NOT_HELPFUL, ""),
+    ("helpful - the plan has all three parts", HELPFUL, "the plan has all three parts"),
+    ("unhelpful", NOT_HELPFUL, ""),
+    ('{"label": "Not helpful", "reason": "raw JSON"}', NOT_HELPFUL, "raw JSON"),
+    ('```json\n{"label": "helpful"}\n```', HELPFUL, ""),
+])
+def test_lenient_parsing_reads_the_label_and_reason(reply: str, label: str, reason: str) -> None:
+    assert parse_reply(reply) == (label, reason)
+
+
+@pytest.mark.parametrize("reply", [
+    "", "   ", None, "helpfulness", "I think it is helpful", "maybe", "helpful or not_helpful",
+    "helpful/not_helpful", "The answer is not helpful.", '{"label": "great"}', "yes",
+])
+def test_anything_else_is_invalid(reply: str | None) -> None:
+    assert parse_reply(reply)[0] == INVALID
+
+
+def _judge(settings: Settings, server: ScriptedLLM, retry: RetryPolicy = FAST) -> Judge:
+    return Judge(scripted_settings(settings, server), load_prompt("v3"), retry=retry)
+
+
+def _verdict(judge: Judge, question: str = "Weather in Oslo?", answer: str = "It is 5 C."):
+    async def go():
+        try:
+            return await judge.judge(question, answer)
+        finally:
+            await judge.aclose()
+    return asyncio.run(go())
+
+
+def test_the_judge_sends_the_rendered_prompt_at_temperature_zero(
+        tmp_path: Path, scripted_llm: type[ScriptedLLM]) -> None:
+    with scripted_llm(lambda request: {"content": "Not helpful\nWrong unit."}) as server:
+        verdict = _verdict(_judge(Settings(run_dir=tmp_path), server),
+                           question="Oslo in Fahrenheit?", answer="It is 5 C in Oslo.")
+    assert (verdict.label, verdict.reason) == (NOT_HELPFUL, "Wrong unit.")
+    (request,) = server.requests
+    content = request["messages"][-1]["content"]
+    assert content.endswith("Question:\nOslo in Fahrenheit?\n\nAnswer:\nIt is 5 C in Oslo.\n")
+    assert request["temperature"] == 0 and request["max_tokens"] <= 60
+    assert request["model"] == "scripted" and request["logprobs"] is True
+
+
+def test_the_label_token_probability_is_kept(tmp_path: Path,
+                                              scripted_llm: type[ScriptedLLM]) -> None:
+    logprobs = {"content": [
+        {"token": "not", "logprob": -0.25, "bytes": None, "top_logprobs": []},
+        {"token": "_helpful", "logprob": -0.01, "bytes": None, "top_logprobs": []},
+    ]}
+    with scripted_llm(lambda r: {"content": "not_helpful", "logprobs": logprobs}) as server:
+        verdict = _verdict(_judge(Settings(run_dir=tmp_path), server))
+    assert verdict.label == NOT_HELPFUL
+    assert verdict.label_probability == pytest.approx(math.exp(-0.25))
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+def test_transient_failures_are_retried(tmp_path: Path, scripted_llm: type[ScriptedLLM],
+                                        status: int) -> None:
+    def reply(request: dict[str, Any]) -> dict[str, Any]:
+        return {"status": status} if len(server.requests) <= 2 else {"content": "helpful"}
+
+    with scripted_llm(reply) as server:
+        verdict = _verdict(_judge(Settings(run_dir=tmp_path), server))
+    assert verdict.label == HELPFUL
+    assert len(server.requests) == 3
+
+
+def test_a_timeout_is_retried(tmp_path: Path, scripted_llm: type[ScriptedLLM]) -> None:
+    def reply(request: dict[str, Any]) -> dict[str, Any]:
+        return {"content": "helpful", "delay": 1.0 if len(server.requests) == 1 else 0}
+
+    with scripted_llm(reply) as server:
+        verdict = _verdict(_judge(Settings(run_dir=tmp_path), server,
+                                  dataclasses.replace(FAST, timeout=0.3)))
+    assert verdict.label == HELPFUL
+    assert len(server.requests) == 2
+
+
+def test_exhausted_retries_become_an_error_verdict(tmp_path: Path,
+                                                   scripted_llm: type[ScriptedLLM]) -> None:
+    with scripted_llm(lambda request: {"status": 500}) as server:
+        verdict = _verdict(_judge(Settings(run_dir=tmp_path), server))
+    assert verdict.label == ERROR
+    assert "InternalServerError" in (verdict.error or "")
+    assert len(server.requests) == FAST.attempts
+
+
+def test_a_client_error_is_not_retried(tmp_path: Path, scripted_llm: type[ScriptedLLM]) -> None:
+    with scripted_llm(lambda request: {"status": 404}) as server:
+        verdict = _verdict(_judge(Settings(run_dir=tmp_path), server))
+    assert verdict.label == ERROR
+    assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("answer", [{"raw": b"<html>oops</html>"}, {"raw": b"{}"},
+                                    {"content": None}, {"content": "Sure! Here is my view."}])
+def test_garbage_replies_never_crash(tmp_path: Path, scripted_llm: type[ScriptedLLM],
+                                     answer: dict[str, Any]) -> None:
+    with scripted_llm(lambda request: answer) as server:
+        verdict = _verdict(_judge(Settings(run_dir=tmp_path), server))
+    assert verdict.label in (INVALID, ERROR)
