@@ -49,6 +49,7 @@ class Settings:
     local_llm_host: str = "127.0.0.1"
     local_llm_port: int = 8077
     local_model_path: str = ""
+    local_llm_threads: int = 0  # 0: all usable cores
 
     @property
     def phoenix_url(self) -> str:
@@ -113,4 +114,5 @@ def load() -> Settings:
         local_llm_host=_env("LOCAL_LLM_HOST", "127.0.0.1"),
         local_llm_port=_env_int("LOCAL_LLM_PORT", 8077),
         local_model_path=_env("LOCAL_MODEL_PATH", ""),
+        local_llm_threads=_env_int("LOCAL_LLM_THREADS", 0),
     )

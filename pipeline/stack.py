@@ -64,7 +64,9 @@ def llm_service(settings: Settings, model_path: Path) -> Service:
         name="llm",
         argv=[str(LLM_PYTHON), "-m", "local_llm.server", "--model", str(model_path),
               "--host", settings.local_llm_host, "--port", str(settings.local_llm_port),
-              "--model-name", settings.judge_model_name],
+              "--model-name", settings.judge_model_name,
+              *(["--threads", str(settings.local_llm_threads)]
+                if settings.local_llm_threads else [])],
         health_url=f"http://{settings.local_llm_host}:{settings.local_llm_port}/health",
         host=settings.local_llm_host,
         port=settings.local_llm_port,
@@ -92,6 +94,9 @@ def local_model_path(settings: Settings) -> Path:
 
 def start_llm(settings: Settings) -> str:
     """Fetch the model if needed and start the local server."""
+    if not LLM_PYTHON.exists():
+        raise UserError("the local model runtime is missing: run `make llm` (it builds "
+                        "llama-cpp-python once), or set OPENAI_API_KEY to use a hosted model")
     return llm_service(settings, local_model_path(settings)).start()
 
 
