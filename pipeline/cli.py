@@ -69,7 +69,10 @@ def llm() -> None:
     """Fetch and verify the default local model, then serve it on loopback."""
     from pipeline import stack
 
-    typer.echo(stack.start_llm(load()))
+    settings = load()
+    typer.echo(stack.start_llm(settings))
+    typer.echo(f"OpenAI-compatible endpoint: {settings.local_llm_url} "
+               f"(model {settings.judge_model_name}); stop it with `make down`")
 
 
 # --- the agent (issue 4: agent_demo/) -----------------------------------------------------------
