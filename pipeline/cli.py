@@ -107,7 +107,24 @@ def dataset_build(name: Annotated[str | None, typer.Option(help="Dataset name.")
                       help="A Phoenix span filter, e.g. \"metadata['category'] == 'units'\".")
                   ] = None) -> None:
     """Turn the project's root agent spans into a Phoenix dataset (only new spans are added)."""
-    raise NotImplementedError("dataset build")
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from pipeline import connection, spans
+    from pipeline import dataset as datasets
+
+    settings = load()
+    span_filter = spans.SpanFilter(since=spans.parse_since(since) if since else None,
+                                   limit=limit, sample=sample, seed=seed, query=query)
+    client = connection.client(settings, timeout=300)
+    console = Console()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console,
+                  transient=True) as progress:
+        task = progress.add_task(f"reading root spans of {settings.project}")
+        report = datasets.build(
+            client, settings, name or settings.dataset, settings.project, span_filter,
+            on_page=lambda n: progress.update(task, description=f"read {n} root spans"))
+    datasets.print_build(report, console)
 
 
 @dataset_app.command("import")
@@ -115,21 +132,60 @@ def dataset_import(file: Path,
                    name: Annotated[str | None, typer.Option(help="Dataset name.")] = None
                    ) -> None:
     """Import an already labeled set (JSONL or CSV with input, output, label)."""
-    raise NotImplementedError("dataset import")
+    from pipeline import connection, importer
+
+    settings = load()
+    report = importer.import_file(connection.client(settings, timeout=300), settings,
+                                  name or settings.dataset, file)
+    typer.echo(f"{file}: {report.rows} examples: {report.created} added, {report.updated} "
+               f"updated, {report.unchanged} already there"
+               + ("" if report.new_version else " (no new dataset version)"))
+    typer.echo(f"dataset {report.name}: {report.total} examples  {report.url}")
 
 
 @app.command()
 def annotate(labels: Annotated[Path | None, typer.Option(
         help="CSV or JSONL keyed by span_id with a label column; omit for the terminal labeler.")
-             ] = None) -> None:
+             ] = None,
+             queue: Annotated[Path | None, typer.Option(
+                 help="Span ids to label first, one per line (e.g. from suggest-labels).")
+             ] = None,
+             annotator: Annotated[str | None, typer.Option(
+                 help="Your name, kept with each label you give in the terminal.")] = None
+             ) -> None:
     """Label root spans as helpful / not_helpful (HUMAN annotations in Phoenix)."""
-    raise NotImplementedError("annotate")
+    from rich.console import Console
+
+    from pipeline import connection, labeler
+
+    settings = load()
+    client = connection.client(settings)
+    if labels is not None:
+        from pipeline import label_file
+
+        report = label_file.apply_file(client, settings, settings.project, labels)
+        typer.echo(report.config)
+        typer.echo(f"{labels}: {report.rows} labels: {report.written} new, {report.changed} "
+                   f"changed, {report.unchanged} already in Phoenix")
+        typer.echo(f"next: `make labels` copies them into the dataset "
+                   f"({connection.project_url(settings, client, settings.project)})")
+        return
+    labeler.run(client, settings, settings.project, labeler.read_key, Console(),
+                queue=labeler.read_queue(queue) if queue else None, annotator=annotator)
 
 
 @app.command()
 def labels(name: Annotated[str | None, typer.Option(help="Dataset name.")] = None) -> None:
     """Copy the human labels into the dataset's examples and report the class balance."""
-    raise NotImplementedError("labels")
+    from rich.console import Console
+
+    from pipeline import connection
+    from pipeline import labels as human_labels
+
+    settings = load()
+    report = human_labels.sync(connection.client(settings, timeout=300), settings,
+                               name or settings.dataset, settings.project)
+    human_labels.print_report(report, Console())
 
 
 # --- judge experiments (issue 6: evaluators/, pipeline/experiment.py) ---------------------------

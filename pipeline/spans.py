@@ -1,0 +1,208 @@
+"""Read the agent's root spans (one per question) from a Phoenix project.
+
+A root agent span has no parent and OpenInference kind AGENT. The filters are a time window,
+a limit (the newest N), a seeded random sample and a Phoenix span query. Spans come back in
+pages of ``page_size``, newest first, so a project with tens of thousands of traces is read
+with bounded requests and a progress bar.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from pipeline.errors import UserError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from phoenix.client import Client
+
+ROOT_AGENT_SPANS = "parent_id is None and span_kind == 'AGENT'"
+PAGE_SIZE = 1000
+TIMEOUT = 120  # seconds per request: a page of 1000 spans takes about 1 s on SQLite
+_RELATIVE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+@dataclass(frozen=True)
+class SpanFilter:
+    """Which root spans to read; every field is optional."""
+
+    since: datetime | None = None
+    limit: int | None = None
+    sample: int | None = None
+    seed: int = 0
+    query: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("limit", "sample"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise UserError(f"--{name} must be at least 1 (got {value})")
+
+    def describe(self) -> str:
+        parts = [f"since {self.since.isoformat()}" if self.since else "",
+                 f"query {self.query!r}" if self.query else "",
+                 f"newest {self.limit}" if self.limit else "",
+                 f"sample of {self.sample} (seed {self.seed})" if self.sample else ""]
+        return ", ".join(p for p in parts if p) or "all root agent spans"
+
+
+@dataclass(frozen=True)
+class RootSpan:
+    """One question the agent answered, as recorded in its root span."""
+
+    span_id: str
+    trace_id: str
+    question: str
+    answer: str
+    start_time: datetime
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def category(self) -> str | None:
+        value = self.metadata.get("category")
+        return None if value is None else str(value)
+
+
+def parse_since(text: str, now: datetime | None = None) -> datetime:
+    """``2h``/``30m``/``3d``/``1w`` ago, or an ISO 8601 time (UTC unless it says otherwise)."""
+    now = now or datetime.now(UTC)
+    if match := _RELATIVE.match(text):
+        amount, unit = match.groups()
+        return now - timedelta(**{_UNITS[unit]: int(amount)})
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(f"--since {text!r} is neither a time like 2026-11-29T08:00 nor a "
+                        "duration like 30m, 2h, 3d or 1w") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def sample_key(span_id: str, seed: int) -> str:
+    """A span's position in the seeded sample: the smallest keys are taken.
+
+    Keyed by span id, so the same spans and seed always give the same sample, and new
+    traces only enter it when they rank among the smallest keys."""
+    return hashlib.sha256(f"{seed}:{span_id}".encode()).hexdigest()
+
+
+def check_query(client: Client, project: str, query: str) -> None:
+    """Raise UserError when Phoenix rejects ``query`` (syntax or an unknown construct)."""
+    _fetch_page(client, project, query, start=None, end=None, limit=1)
+
+
+def root_spans(client: Client, project: str, span_filter: SpanFilter | None = None, *,
+               page_size: int = PAGE_SIZE,
+               on_page: Callable[[int], None] | None = None) -> list[RootSpan]:
+    """The project's root agent spans that pass ``span_filter``, newest first.
+
+    ``on_page(n)`` is called after each page with the number of spans read so far."""
+    span_filter = span_filter or SpanFilter()
+    if span_filter.query:
+        check_query(client, project, span_filter.query)
+    condition = ROOT_AGENT_SPANS + (f" and ({span_filter.query})" if span_filter.query else "")
+    wanted = span_filter.limit  # the newest N; a sample is then drawn from those
+    spans: dict[str, RootSpan] = {}
+    end: datetime | None = None
+    size = min(page_size, wanted) if wanted is not None else page_size
+    while wanted is None or len(spans) < wanted:
+        frame = _fetch_page(client, project, condition, start=span_filter.since, end=end,
+                            limit=size)
+        page = [span for span in _to_root_spans(frame) if span.span_id not in spans]
+        for span in page:
+            spans[span.span_id] = span
+        if on_page:
+            on_page(len(spans))
+        if len(frame) < size:
+            break  # the last page
+        if not page:  # a whole page shares one start time: widen the page and retry
+            size *= 2
+            continue
+        # Spans starting exactly at the page's oldest time may straddle the boundary,
+        # so the next page includes that instant again; the ids already read are skipped.
+        end = min(span.start_time for span in page) + timedelta(microseconds=1)
+    ordered = sorted(spans.values(), key=_newest_first)[:wanted]
+    if span_filter.sample is not None:
+        ordered = sorted(ordered, key=lambda s: sample_key(s.span_id, span_filter.seed))
+        ordered = sorted(ordered[:span_filter.sample], key=_newest_first)
+    return ordered
+
+
+def _newest_first(span: RootSpan) -> tuple[float, str]:
+    return -span.start_time.timestamp(), span.span_id
+
+
+def existing_root_spans(client: Client, project: str, span_ids: list[str]) -> set[str]:
+    """Those of ``span_ids`` that are root agent spans of the project (asked in chunks)."""
+    found: set[str] = set()
+    for start in range(0, len(span_ids), 500):
+        chunk = span_ids[start:start + 500]
+        spans = client.spans.get_spans(project_identifier=project, span_ids=chunk,
+                                       parent_id="null", span_kind="AGENT",
+                                       limit=len(chunk), timeout=TIMEOUT)
+        found |= {span["context"]["span_id"] for span in spans}
+    return found
+
+
+def require_project(client: Client, project: str) -> None:
+    """Raise UserError when the project does not exist yet (no trace was ever sent)."""
+    try:
+        client.projects.get(project_name=project)
+    except httpx.HTTPStatusError as error:
+        if error.response.status_code == 404:
+            raise UserError(f"Phoenix has no project {project!r}: run the agent first "
+                            "(`make agent`) or set JUDGE_ALIGN_PROJECT") from None
+        raise
+
+
+def _fetch_page(client: Client, project: str, condition: str, *, start: datetime | None,
+                end: datetime | None, limit: int) -> pd.DataFrame:
+    from phoenix.client.types.spans import SpanQuery
+
+    try:
+        return client.spans.get_spans_dataframe(
+            project_identifier=project, query=SpanQuery().where(condition),
+            start_time=start, end_time=end, limit=limit, timeout=TIMEOUT)
+    except httpx.HTTPStatusError as error:
+        if error.response.status_code == 422:
+            detail = _detail(error.response)
+            raise UserError(f"Phoenix rejected the span query {condition!r}: {detail}. "
+                            "Write it like Python, e.g. \"metadata['category'] == 'units'\" "
+                            "or \"'rain' in input.value\"") from None
+        raise
+
+
+def _detail(response: httpx.Response) -> str:
+    text = response.text.strip()
+    with contextlib.suppress(ValueError):
+        text = str(response.json().get("detail", text))
+    return text.removeprefix("Invalid query: ")
+
+
+def _to_root_spans(frame: pd.DataFrame) -> list[RootSpan]:
+    if frame.empty:
+        return []
+    columns = set(frame.columns)
+
+    def column(name: str) -> list[Any]:
+        return frame[name].tolist() if name in columns else [None] * len(frame)
+
+    rows = zip(column("context.span_id"), column("context.trace_id"),
+               column("attributes.input.value"), column("attributes.output.value"),
+               column("start_time"), column("attributes.metadata"), strict=True)
+    return [RootSpan(span_id=span_id, trace_id=trace_id, question=_text(question),
+                     answer=_text(answer), start_time=start.to_pydatetime(),
+                     metadata=metadata if isinstance(metadata, dict) else {})
+            for span_id, trace_id, question, answer, start, metadata in rows]
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
