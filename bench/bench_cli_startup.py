@@ -31,7 +31,8 @@ def main() -> None:
     python = timed([sys.executable, "-c", "pass"])
     cli = timed([sys.executable, "-m", "pipeline.cli", "--help"])
     client = timed([sys.executable, "-c", "import phoenix.client"])
-    probe = "import sys, pipeline.cli; print(any(m.startswith('phoenix.server') for m in sys.modules))"
+    probe = ("import sys, pipeline.cli; "
+             "print(any(m.startswith('phoenix.server') for m in sys.modules))")
     loads_server = subprocess.run([sys.executable, "-c", probe], capture_output=True,
                                   text=True, check=True).stdout.strip()
     print(f"bare python               {python:6.3f} s")
