@@ -40,12 +40,16 @@ TRANSIENT_STATUSES = frozenset({408, 409, 429})
 @dataclass(frozen=True)
 class RetryPolicy:
     """How hard to try one judge call: ``attempts`` in all, waits doubling from
-    ``first_wait`` up to ``max_wait`` seconds (with jitter); ``timeout`` per attempt."""
+    ``first_wait`` up to ``max_wait`` seconds (with jitter); ``timeout`` per attempt.
+
+    The timeout is long on purpose: the local model server answers one request at a time,
+    so with several calls in flight a request may wait minutes for its turn on a busy CPU,
+    and giving up on it would only queue it again."""
 
     attempts: int = 5
     first_wait: float = 1.0
     max_wait: float = 30.0
-    timeout: float = 120.0
+    timeout: float = 600.0
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ the value computed by hand, and every run carries its exact-match annotation in 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import subprocess
@@ -21,7 +22,7 @@ from pipeline import compare, connection, report
 from pipeline.errors import UserError
 from pipeline.experiment import ExperimentReport, run_judge_experiment
 from pipeline.settings import ROOT, Settings
-from tests.conftest import scripted_settings
+from tests.conftest import free_port, scripted_settings
 from tests.scripted_llm import ScriptedLLM
 
 FAST = RetryPolicy(attempts=3, first_wait=0.01, max_wait=0.02, timeout=5.0)
@@ -225,6 +226,16 @@ def test_an_empty_dataset_says_how_to_fill_it(phoenix: Settings) -> None:
     assert "errors" not in created, created
     with pytest.raises(UserError, match=r"no examples.*make agent.*make dataset"):
         run(phoenix, name)
+
+
+def test_a_judge_endpoint_that_is_down_says_so_before_any_run(phoenix: Settings) -> None:
+    down = dataclasses.replace(phoenix, openai_base_url=f"http://127.0.0.1:{free_port()}/v1",
+                               openai_api_key="x", judge_model="scripted")
+    name = make_dataset(down, ROWS[:2])
+    with pytest.raises(UserError, match=r"judge model endpoint .* is not reachable"):
+        run(down, name)
+    dataset_id = connection.client(phoenix).datasets.get_dataset(dataset=name).id
+    assert connection.client(phoenix).experiments.list(dataset_id=dataset_id) == []
 
 
 def test_the_command_line_runs_reports_and_gates(phoenix: Settings,

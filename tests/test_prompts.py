@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -55,8 +56,10 @@ def test_each_version_adds_rules_to_the_one_before() -> None:
     v1, v2, v3 = (load_prompt(v).template for v in ("v1", "v2", "v3"))
     assert "Fahrenheit" not in v1 and "JSON" not in v1
     assert "Fahrenheit" in v2 and "JSON" in v2
-    for criterion in ("several cities", "declines", "clarify", "contradict", "asks for a plan"):
+    assert "Fahrenheit" in v3 and "JSON" in v3
+    for criterion in ("city", "clarify", "declines", "contradict"):
         assert criterion in v3 and criterion not in v2
+    assert len(v1) < len(v2) < len(v3)
 
 
 def test_a_template_without_placeholders_is_refused(tmp_path: Path) -> None:
@@ -93,3 +96,15 @@ def test_pushing_twice_creates_no_new_version(phoenix: Settings, tmp_path: Path)
     assert moved is not None and str(moved.id) == changed.version_id
     versions = httpx.get(f"{phoenix.phoenix_url}/v1/prompts/{name}/versions").json()["data"]
     assert len(versions) == 4
+
+
+def test_the_prompts_command_pushes_then_reports_unchanged(phoenix: Settings) -> None:
+    env = {**os.environ, "PHOENIX_PORT": str(phoenix.phoenix_port)}
+    command = [str(Path(sys.executable).parent / "judge-align"), "prompts"]
+    outputs = [subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env,
+                              timeout=120) for _ in range(2)]
+    for done in outputs:
+        assert done.returncode == 0, done.stderr
+        assert all(v in done.stdout for v in ("v1", "v2", "v3"))
+    assert outputs[1].stdout.count("unchanged") == len(available_versions())
+    assert "new version" not in outputs[1].stdout
