@@ -251,9 +251,67 @@ def compare(dataset: Annotated[str | None, typer.Option(help="Dataset name.")] =
 # --- the whole loop (issue 7) and the judge at work (issue 9) -----------------------------------
 
 @app.command()
-def demo() -> None:
+def demo(live: Annotated[int, typer.Option(
+             help="How many live agent questions to ask at the end (0: none).")] = 3,
+         concurrency: Annotated[int, typer.Option(help="Judge calls in flight.")] = 2) -> None:
     """The whole loop on the embedded defaults: gold traces, dataset, v1-v3, comparison."""
-    raise NotImplementedError("demo")
+    from pipeline.demo import run_demo
+
+    run_demo(load(), live_questions=live, concurrency=concurrency)
+
+
+@app.command("judge-traces")
+def judge_traces(prompt: Annotated[str, typer.Option(help="Prompt version, e.g. v3.")] = "v3",
+                 project: Annotated[str | None, typer.Option(help="Phoenix project.")] = None,
+                 since: Annotated[str | None, typer.Option(
+                     help="Only spans after this time (ISO 8601, or e.g. 2h, 3d).")] = None,
+                 limit: Annotated[int | None, typer.Option(
+                     help="Only the newest N root spans.")] = None,
+                 model: Annotated[str | None, typer.Option(help="Judge model.")] = None,
+                 dataset: Annotated[str | None, typer.Option(
+                     help="Dataset whose latest experiment of this judge gives its error "
+                          "rates.")] = None,
+                 concurrency: int = 4) -> None:
+    """Label root spans not yet judged by this prompt version (LLM annotations in Phoenix),
+    then report the raw and the corrected pass rate."""
+    from rich.console import Console
+
+    from pipeline import judge_traces as judging
+    from pipeline import spans
+
+    span_filter = spans.SpanFilter(since=spans.parse_since(since) if since else None,
+                                   limit=limit)
+    report = judging.judge_traces(load(), prompt=prompt, project=project,
+                                  span_filter=span_filter, model=model, dataset=dataset,
+                                  concurrency=concurrency)
+    judging.render(report, Console())
+
+
+@app.command("suggest-labels")
+def suggest_labels(n: Annotated[int, typer.Option("--n", help="How many spans to pick.")] = 20,
+                   seed: Annotated[int, typer.Option(help="Seed of the random picks.")] = 0,
+                   out: Annotated[Path | None, typer.Option(
+                       help="Queue file to write (default .run/label-queue.txt).")] = None,
+                   project: Annotated[str | None, typer.Option(help="Phoenix project.")] = None,
+                   since: Annotated[str | None, typer.Option(
+                       help="Only spans after this time (ISO 8601, or e.g. 2h, 3d).")] = None,
+                   limit: Annotated[int | None, typer.Option(
+                       help="Only the newest N root spans.")] = None) -> None:
+    """Pick the unlabeled spans most worth a human label and queue them for `annotate`."""
+    from rich.console import Console
+
+    from pipeline import connection, spans, suggest
+
+    settings = load()
+    name = project or settings.project
+    client = connection.client(settings, timeout=300)
+    span_filter = spans.SpanFilter(since=spans.parse_since(since) if since else None,
+                                   limit=limit)
+    result = suggest.suggest(client, name, n=n, seed=seed, span_filter=span_filter)
+    if result.picks:
+        result.queue = suggest.write_queue(result.picks, out or settings.run_dir /
+                                           "label-queue.txt", project=name, seed=seed)
+    suggest.render(result, Console(), connection.project_url(settings, client, name))
 
 
 def main() -> None:
