@@ -19,6 +19,12 @@ MODEL ?=
 CONCURRENCY ?= 4
 LABELS ?=
 GATE ?=
+PROJECT ?=
+SINCE ?=
+LIMIT ?=
+SEED ?=
+OUT ?=
+QUEUE ?=
 
 .PHONY: help install up down status logs llm agent dataset annotate labels prompts experiment \
 	compare demo judge-traces suggest-labels test lint bench clean
@@ -66,8 +72,8 @@ agent: up ## run the demo agent: N=10 QUESTIONS=path
 dataset: up ## root agent spans -> Phoenix dataset
 	$(CLI) dataset build $(if $(DATASET),--name $(DATASET))
 
-annotate: up ## label in the terminal, or LABELS=file.csv|jsonl
-	$(CLI) annotate $(if $(LABELS),--labels $(LABELS))
+annotate: up ## label in the terminal (QUEUE=file first), or LABELS=file.csv|jsonl
+	$(CLI) annotate $(if $(LABELS),--labels $(LABELS)) $(if $(QUEUE),--queue $(QUEUE))
 
 labels: up ## copy human labels into the dataset and report balance
 	$(CLI) labels $(if $(DATASET),--name $(DATASET))
@@ -86,11 +92,16 @@ compare: up ## compare every judge experiment on the dataset
 demo: up ## the whole loop on the embedded defaults
 	$(CLI) demo
 
-judge-traces: up ## label new traces with a judge: PROMPT=v3
-	$(CLI) judge-traces --prompt $(PROMPT)
+judge-traces: up ## label new traces with a judge: PROMPT=v3 [PROJECT= SINCE= LIMIT= MODEL=]
+	$(CLI) judge-traces --prompt $(PROMPT) --concurrency $(CONCURRENCY) \
+		$(if $(PROJECT),--project $(PROJECT)) $(if $(SINCE),--since $(SINCE)) \
+		$(if $(LIMIT),--limit $(LIMIT)) $(if $(MODEL),--model $(MODEL)) \
+		$(if $(DATASET),--dataset $(DATASET))
 
-suggest-labels: up ## what to label next: N=20
-	$(CLI) suggest-labels --n $(N)
+suggest-labels: up ## what to label next: N=20 [SEED= OUT= PROJECT=]
+	$(CLI) suggest-labels --n $(N) $(if $(SEED),--seed $(SEED)) $(if $(OUT),--out $(OUT)) \
+		$(if $(PROJECT),--project $(PROJECT)) $(if $(SINCE),--since $(SINCE)) \
+		$(if $(LIMIT),--limit $(LIMIT))
 
 test: $(VENV)/.installed $(PHOENIX_VENV)/.installed $(LLM_VENV)/.installed ## run the test suite
 	$(VENV)/bin/python -m local_llm fetch
