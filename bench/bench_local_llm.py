@@ -2,12 +2,15 @@
 latency with and without reuse of the shared prompt prefix, and the Paris tool call.
 
 Starts its own server (``pipeline.stack.llm_service``) on a free port and stops it at the end.
-Run with ``python bench/bench_local_llm.py`` or ``make bench``. Figures depend heavily on
-other load on the machine: the load average is printed before and after.
+Run with ``python bench/bench_local_llm.py`` or ``make bench``; ``LOCAL_MODEL_PATH`` and
+``LOCAL_LLM_THREADS`` apply. Figures depend heavily on other load on the machine (llama.cpp's
+threads spin-wait: with another busy process on two cores, 2 threads generated 1.4 tokens/s
+and 1 thread 7.1), so the load average is printed before and after.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -25,7 +28,7 @@ if __package__ in (None, ""):  # run as a script: make `bench` and `pipeline` im
 
 from bench.machine import describe
 from pipeline import stack
-from pipeline.settings import ROOT, Settings
+from pipeline.settings import ROOT, Settings, load
 
 CASES = [  # (question, answer) pairs for the judge
     ("What's the weather in Paris in Fahrenheit?", "It is 68°F and sunny in Paris."),
@@ -74,8 +77,8 @@ class Bench:
         from openai import OpenAI
 
         self.settings = settings
-        self.client = OpenAI(base_url=settings.llm_base_url, api_key=settings.llm_api_key,
-                             max_retries=0, timeout=600)
+        self.client = OpenAI(base_url=settings.local_llm_url, api_key="local", max_retries=0,
+                             timeout=600)
 
     def chat(self, messages: list[dict[str, Any]], **options: Any) -> tuple[Any, float]:
         started = time.perf_counter()
@@ -149,8 +152,9 @@ def summarize(calls: list[dict[str, float]]) -> str:
 
 
 def main() -> None:
-    settings = Settings(run_dir=Path(tempfile.mkdtemp(prefix="bench-llm-")),
-                        local_llm_port=free_port())
+    # LOCAL_MODEL_PATH and LOCAL_LLM_THREADS apply; the server is always our own.
+    settings = dataclasses.replace(load(), run_dir=Path(tempfile.mkdtemp(prefix="bench-llm-")),
+                                   local_llm_port=free_port())
     model = stack.local_model_path(settings)
     print(f"# Local model server ({describe()})")
     print(f"model {model.name}; usable cores {len(os.sched_getaffinity(0))}; "
