@@ -37,7 +37,7 @@ tools; never guess the weather.
 - For any question about the weather in a place, call get_weather for that place (once per \
 city when comparing cities).
 - When the user wants things to do or a plan, call plan_activities for the place (it includes \
-the weather), passing their constraints as preferences.
+the weather); pass as preferences only constraints the user actually stated.
 - When the user asks for details or an analysis, also call analyze_weather.
 - Use the units the user asks for: unit "fahrenheit" or "celsius"; wind_unit "mph" or "km/h".
 - If the user gives no place, ask which city they mean instead of guessing.

@@ -88,11 +88,14 @@ def _check_local_llm(settings: Settings) -> None:
                         ) from None
 
 
-def _project_url(settings: Settings, wait_s: float = 5.0) -> str:
-    """The project's UI page once Phoenix has ingested the first spans."""
+def _project_url(settings: Settings, wait_s: float = 5.0) -> str | None:
+    """The project's UI page once Phoenix has ingested the first spans (None if it is down)."""
     from pipeline import connection
 
-    phoenix = connection.client(settings)
+    try:
+        phoenix = connection.client(settings)
+    except UserError:
+        return None
     deadline = time.monotonic() + wait_s
     while True:
         url = connection.project_url(settings, phoenix, settings.project)
@@ -103,7 +106,8 @@ def _project_url(settings: Settings, wait_s: float = 5.0) -> str:
 
 def run_agent(settings: Settings, n: int = 10, questions_path: Path | None = None,
               seed: int = 0, console: Console | None = None, max_retries: int = 2,
-              timeout_s: float = 300.0, today: dt.date | None = None) -> RunSummary:
+              timeout_s: float = 300.0, temperature: float = 0.2,
+              today: dt.date | None = None) -> RunSummary:
     """Ask ``n`` seeded questions; every answer (or failure) is one trace in Phoenix."""
     from openai import OpenAI
 
@@ -122,7 +126,7 @@ def run_agent(settings: Settings, n: int = 10, questions_path: Path | None = Non
                TimeElapsedColumn(), TextColumn("{task.description}"))
     with traced(settings, lambda _: warn(_phoenix_down_message(settings)), reachable) as tracing:
         agent = WeatherAgent(client, settings.agent_model_name, tracing.tracer,
-                             summary.session_id, today=today)
+                             summary.session_id, temperature=temperature, today=today)
         with Progress(*columns, console=console, transient=False) as progress:
             task = progress.add_task("", total=len(questions))
             for question in questions:
@@ -139,7 +143,7 @@ def print_summary(summary: RunSummary, settings: Settings, console: Console) -> 
     """The closing table, the Phoenix link, and what went wrong if anything did."""
     table = Table(title=f"Agent run {summary.session_id}")
     for column in ("questions", "done", "failed", "mean latency", "tool calls", "tool errors",
-                   "traces not delivered"):
+                   "not delivered"):
         table.add_column(column, justify="right")
     table.add_row(str(len(summary.results)), str(summary.done), str(summary.failed),
                   f"{summary.mean_latency_s:.1f} s", str(summary.tool_calls),

@@ -43,8 +43,8 @@ TOOLS: list[dict[str, Any]] = [
               "plus indoor alternatives. Use it whenever the user wants things to do.",
               {"location": _LOCATION, "unit": _UNIT, "day": _DAY,
                "preferences": {"type": "string",
-                               "description": "The user's constraints in their words, e.g. "
-                                              "'with kids, on a budget'."}}),
+                               "description": "Only when the user's message states a "
+                                              "constraint: that phrase, copied. Else omit."}}),
     _function("analyze_weather",
               "A detailed analysis of a city's weather: comfort, rain risk, wind, UV index, the "
               "best time to be outside, what to wear, warnings. Use it when the user asks for "

@@ -222,6 +222,26 @@ def test_the_loop_is_bounded_and_ends_with_tool_choice_none(phoenix: Settings,
     assert [c.name for c in summary.results[0].tool_calls] == ["get_weather"]
 
 
+@pytest.mark.llm
+def test_the_real_local_model_calls_the_weather_tool(phoenix: Settings, local_llm: Settings,
+                                                     tmp_path: Path) -> None:
+    settings = dataclasses.replace(phoenix, local_llm_port=local_llm.local_llm_port,
+                                   project=f"agent-llm-{uuid.uuid4().hex[:8]}")
+    path = write_questions(tmp_path, [{"question": "What's the weather like in Lisbon today?",
+                                       "category": "weather_only"}])
+    summary = run_agent(settings, n=1, questions_path=path, console=quiet_console()[0],
+                        temperature=0, today=DAY)
+    result = summary.results[0]
+    assert result.ok, result.error
+    assert [(c.name, c.arguments["location"], c.ok) for c in result.tool_calls][:1] in (
+        [("get_weather", "Lisbon", True)], [("analyze_weather", "Lisbon", True)]), result.answer
+    facts = weather.get_weather("Lisbon", today=DAY)
+    temperature = facts["temperature"]
+    assert any(str(t) in result.answer for t in (int(temperature), round(temperature)))
+    spans = project_spans(settings, expected_roots=1)
+    assert set(spans["span_kind"]) == {"AGENT", "LLM", "TOOL"}
+
+
 # --- the command line --------------------------------------------------------------------------
 
 def run_cli(settings: Settings, server: Any, *args: str) -> subprocess.CompletedProcess:
