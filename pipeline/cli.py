@@ -80,7 +80,8 @@ def llm() -> None:
 @app.command()
 def agent(n: Annotated[int, typer.Option("--n", help="How many questions to ask.")] = 10,
           questions: Annotated[Path | None, typer.Option(
-              help="JSON, JSONL, {category: [questions]} JSON, or one question per line.")] = None,
+              help="A JSON list, JSONL, a JSON object of category -> questions, or one "
+                   "question per line (default: the built-in bank).")] = None,
           seed: Annotated[int, typer.Option(help="Seed of the question sample.")] = 0
           ) -> None:
     """Run the demo agent on N questions; each answer is one trace in Phoenix."""
