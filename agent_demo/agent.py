@@ -21,6 +21,7 @@ from openinference.semconv.trace import OpenInferenceMimeTypeValues, SpanAttribu
 from opentelemetry.trace import Status, StatusCode, Tracer
 
 from agent_demo.tools import TOOL_NAMES, TOOLS, description, parse_arguments, run_tool
+from agent_demo.variants import system_prompt
 from agent_demo.weather import WeatherToolError
 
 if TYPE_CHECKING:
@@ -87,6 +88,7 @@ class WeatherAgent:
 
     def __init__(self, client: OpenAI, model: str, tracer: Tracer, session_id: str,
                  max_tool_rounds: int = 3, temperature: float = 0.2, max_tokens: int = 700,
+                 variant: str | None = None,
                  today: dt.date | None = None) -> None:
         self.client = client
         self.model = model
@@ -95,6 +97,8 @@ class WeatherAgent:
         self.max_tool_rounds = max_tool_rounds
         self.temperature = temperature
         self.max_tokens = max_tokens
+        self.variant = variant
+        self.system_prompt = system_prompt(SYSTEM_PROMPT, variant)
         self.today = today
 
     def _complete(self, messages: list[dict[str, Any]], tool_choice: str, result: AgentResult
@@ -129,7 +133,7 @@ class WeatherAgent:
         return output
 
     def _loop(self, question: str, result: AgentResult) -> str:
-        messages: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM_PROMPT},
+        messages: list[dict[str, Any]] = [{"role": "system", "content": self.system_prompt},
                                           {"role": "user", "content": question}]
         done: dict[str, dict[str, Any]] = {}
         for _ in range(self.max_tool_rounds):
@@ -157,6 +161,8 @@ class WeatherAgent:
         result = AgentResult(question=question, category=category)
         started = time.perf_counter()
         metadata = {"category": category, "model": self.model}
+        if self.variant:
+            metadata["variant"] = self.variant
         with using_attributes(session_id=self.session_id, metadata=metadata), \
                 self.tracer.start_as_current_span(
                     AGENT_SPAN_NAME, openinference_span_kind="agent",

@@ -107,7 +107,7 @@ def _project_url(settings: Settings, wait_s: float = 5.0) -> str | None:
 def run_agent(settings: Settings, n: int = 10, questions_path: Path | None = None,
               seed: int = 0, console: Console | None = None, max_retries: int = 2,
               timeout_s: float = 300.0, temperature: float = 0.2,
-              today: dt.date | None = None) -> RunSummary:
+              today: dt.date | None = None, variant: str | None = None) -> RunSummary:
     """Ask ``n`` seeded questions; every answer (or failure) is one trace in Phoenix."""
     from openai import OpenAI
 
@@ -126,7 +126,8 @@ def run_agent(settings: Settings, n: int = 10, questions_path: Path | None = Non
                TimeElapsedColumn(), TextColumn("{task.description}"))
     with traced(settings, lambda _: warn(_phoenix_down_message(settings)), reachable) as tracing:
         agent = WeatherAgent(client, settings.agent_model_name, tracing.tracer,
-                             summary.session_id, temperature=temperature, today=today)
+                             summary.session_id, temperature=temperature, today=today,
+                             variant=variant)
         with Progress(*columns, console=console, transient=False) as progress:
             task = progress.add_task("", total=len(questions))
             for question in questions:
