@@ -5,9 +5,10 @@ model or any compatible endpoint. It never raises on a bad reply or a failed cal
 
 - the reply is parsed leniently (case, spaces, quotes, punctuation, markdown, a ``Label:``
   prefix, a JSON object); anything else becomes the outcome ``invalid``;
-- rate limits (429), server errors (5xx), timeouts and connection errors are retried with
-  exponential backoff, a bounded number of times; a call still failing after that, or any
-  other API error, becomes the outcome ``error`` with the error's text.
+- rate limits (429), server errors (5xx), timeouts, connection errors (refused, reset) and
+  garbage bodies (not JSON, or JSON without ``choices``) are retried with exponential
+  backoff, a bounded number of times; a call still failing after that, or any other API
+  error, becomes the outcome ``error`` with the error's text.
 
 When the endpoint returns token log-probabilities, the probability of the label's first token
 (the one that decides helpful vs not) is kept as a confidence for later use.
@@ -142,11 +143,16 @@ def label_token_probability(logprobs: Any) -> float | None:
 
 # --- the call ---------------------------------------------------------------------------------
 
+class GarbageReply(ValueError):
+    """The endpoint answered 200 with a body that is no chat completion."""
+
+
 def is_transient(error: BaseException) -> bool:
-    """Worth retrying: rate limits, server errors, timeouts, connection failures."""
+    """Worth retrying: rate limits, server errors, timeouts, connection failures, garbage."""
     import openai
 
-    if isinstance(error, openai.APIConnectionError | openai.APITimeoutError):
+    if isinstance(error, openai.APIConnectionError | openai.APITimeoutError | GarbageReply
+                  | json.JSONDecodeError):
         return True
     if isinstance(error, openai.APIStatusError):
         return error.status_code >= 500 or error.status_code in TRANSIENT_STATUSES
@@ -188,13 +194,16 @@ class Judge:
         if self.logprobs:
             request["logprobs"] = True
         try:
-            return await self._openai().chat.completions.create(**request)
+            response = await self._openai().chat.completions.create(**request)
         except Exception as error:
             if not (self.logprobs and _mentions_logprobs(error)):
                 raise
             self.logprobs = False  # this endpoint refuses them: stop asking
             request.pop("logprobs")
-            return await self._openai().chat.completions.create(**request)
+            response = await self._openai().chat.completions.create(**request)
+        if not getattr(response, "choices", None):
+            raise GarbageReply("the reply had no choices")
+        return response
 
     async def _complete_with_retries(self, content: str) -> Any:
         from tenacity import (
@@ -220,10 +229,7 @@ class Judge:
             response = await self._complete_with_retries(self.prompt.render(question, answer))
         except Exception as error:
             return Verdict(label=ERROR, error=f"{type(error).__name__}: {error}"[:REASON_CHARS])
-        choices = getattr(response, "choices", None) or []
-        if not choices:
-            return Verdict(label=INVALID, error="the reply had no choices")
-        choice = choices[0]
+        choice = response.choices[0]
         raw = getattr(choice.message, "content", None) or ""
         label, reason = parse_reply(raw)
         probability = (label_token_probability(getattr(choice, "logprobs", None))

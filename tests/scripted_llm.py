@@ -2,8 +2,9 @@
 
 A test passes a ``reply(request) -> dict`` function; the server wraps what it returns into a
 chat completion. The reply dict may hold ``content``, ``tool_calls`` (list of
-``{"name", "arguments"}``), ``status`` (an HTTP error to return instead), ``delay`` (seconds)
-or ``raw`` (bytes to send as the body, for garbage responses).
+``{"name", "arguments"}``), ``status`` (an HTTP error to return instead), ``delay`` (seconds),
+``raw`` (bytes to send as the body, for garbage responses) or ``drop`` (close the connection
+without answering, like a reset).
 """
 
 from __future__ import annotations
@@ -63,7 +64,9 @@ class ScriptedLLM:
                     owner.requests.append(body)
                 answer = owner.reply(body)
                 time.sleep(answer.get("delay", 0))
-                if "raw" in answer:
+                if answer.get("drop"):
+                    self.close_connection = True
+                elif "raw" in answer:
                     self._send_bytes(200, answer["raw"])
                 elif "status" in answer:
                     error = {"error": {"message": "scripted failure", "type": "server_error"}}
@@ -81,7 +84,11 @@ class ScriptedLLM:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # a client that gave up (timed out) before the reply: expected
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
