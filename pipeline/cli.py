@@ -222,16 +222,26 @@ def experiment(prompt: Annotated[str, typer.Option(help="Prompt version, e.g. v3
                concurrency: int = 4,
                split: Annotated[str | None, typer.Option(help="dev, test, or all.")] = None,
                gate: Annotated[float | None, typer.Option(
-                   help="Exit non-zero when the match rate is below this.")] = None) -> None:
-    """Run a judge prompt over the labeled dataset as a Phoenix experiment and report."""
+                   help="Exit non-zero when the match rate is below this.")] = None,
+               fresh: Annotated[bool, typer.Option(
+                   "--fresh", help="Start a new experiment even when the last one with this "
+                                   "prompt version, model, split and dataset version could "
+                                   "be resumed or reused.")] = False) -> None:
+    """Run a judge prompt over the labeled dataset as a Phoenix experiment and report.
+
+    Re-running after an interruption resumes the experiment (only missing or failed
+    examples are judged); when it is complete, it is shown again rather than re-run."""
     from rich.console import Console
 
     from pipeline import report
-    from pipeline.experiment import run_judge_experiment
+    from pipeline.experiment import run_judge_experiment, status_lines
 
     result = run_judge_experiment(load(), prompt=prompt, dataset=dataset, model=model,
-                                  concurrency=concurrency, split=split)
-    report.render(result, Console())
+                                  concurrency=concurrency, split=split, resume=not fresh)
+    console = Console()
+    report.render(result, console)
+    for line in status_lines(result):
+        console.print(line)
     report.check_gate(result, gate)
 
 

@@ -2,16 +2,20 @@
 
 ``make experiment PROMPT=v3`` -> :func:`run_judge_experiment`: load the prompt file, read the
 latest dataset version (unlabeled examples are skipped and counted), push the prompt to
-Phoenix's prompt store, then run the judge as the experiment's task with ``concurrency``
-calls in flight and an ``exact_match`` evaluator against the human label, logged on every
-run. The figures are computed from the runs read back from Phoenix.
+Phoenix's prompt store, then judge every example with ``concurrency`` calls in flight, storing
+each run with an ``exact_match`` evaluation against the human label
+(:mod:`pipeline.experiment_runner`). The figures are computed from the runs read back from
+Phoenix.
+
+Re-running the same command (same prompt version, model, split and dataset version) resumes
+the last such experiment when it is incomplete (interrupted, Phoenix restarted, or judge calls
+that still failed after their retries) and only reports it again when it is complete;
+``resume=False`` (``--fresh``) always starts a new experiment.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import io
 import re
 import sys
 from collections.abc import Callable
@@ -20,13 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from evaluators import metrics
-from evaluators.judge import Judge, RetryPolicy, Verdict, check_endpoint
-from evaluators.labels import ERROR, normalize_label
+from evaluators.judge import Judge, RetryPolicy, check_endpoint
+from evaluators.labels import ERROR
 from evaluators.prompt_files import PROMPTS_DIR, load_prompt
 from evaluators.prompt_store import PROMPT_NAME, StoredPrompt, push_prompt
-from pipeline import connection
+from pipeline import connection, experiment_runner
 from pipeline.errors import UserError
-from pipeline.experiment_runs import EXACT_MATCH, JUDGE_KIND, RunRecord, fetch_runs
+from pipeline.experiment_runner import Outcome, node_ids
+from pipeline.experiment_runs import JUDGE_KIND, RunRecord, fetch_runs
 from pipeline.labeled_examples import ALL, SPLITS, LabeledDataset, LabeledExample, load_labeled
 from pipeline.settings import Settings
 
@@ -56,6 +61,8 @@ class ExperimentReport:
     agreement: metrics.Agreement
     by_split: dict[str, metrics.Agreement] = field(default_factory=dict)
     missing_annotations: int = 0
+    outcome: Outcome | None = None
+    """What this call did: judged how many examples, in a new or a resumed experiment."""
 
     @property
     def disagreements(self) -> list[JudgedRow]:
@@ -70,72 +77,60 @@ class ExperimentReport:
         return abs(dev - test)
 
 
+def status_lines(result: ExperimentReport) -> list[str]:
+    """What this call did to the experiment, and what to do about calls that failed."""
+    lines = []
+    outcome = result.outcome
+    if outcome is not None and outcome.resumed:
+        lines.append(
+            f"resumed experiment {result.experiment_name}: judged {outcome.ran} missing or "
+            f"failed examples, evaluated {outcome.evaluated} runs" if outcome.ran or
+            outcome.evaluated else
+            f"experiment {result.experiment_name} is already complete for this prompt "
+            "version, model, split and dataset version: showing it (--fresh runs a new one)")
+    if result.agreement.errors:
+        lines.append(f"{result.agreement.errors} judge calls still failed after their retries: "
+                     "re-run the same command to retry only those")
+    return lines
+
+
 def experiment_name(prompt_version: str, model: str) -> str:
     """``judge-v3-<model>`` (the model's name made safe for a title)."""
     return f"judge-{prompt_version}-{re.sub(r'[^A-Za-z0-9._-]+', '-', model).strip('-')}"
 
 
-def exact_match(output: Any, expected: Any) -> dict[str, Any]:
-    """The experiment's evaluator: 1 when the judge gave exactly the human label, else 0."""
-    judge = output.get("label") if isinstance(output, dict) else None
-    human = normalize_label(expected.get("label") if isinstance(expected, dict) else None)
-    match = judge is not None and judge == human
-    return {"score": 1.0 if match else 0.0, "label": "match" if match else "mismatch",
-            "explanation": f"judge {judge or ERROR}, human {human}"}
-
-
-def _task_timeout(retry: RetryPolicy) -> int:
-    """Phoenix's per-run timeout: longer than the judge's own worst case, so it never fires
-    first (the judge turns its own failures into error rows)."""
-    return int(retry.attempts * (retry.timeout + retry.max_wait)) + 60
-
-
 async def _run(settings: Settings, labeled: LabeledDataset, judge: Judge, *, name: str,
-               metadata: dict[str, Any], concurrency: int, retry: RetryPolicy,
-               on_done: Callable[[], None]) -> str:
-    by_id = {example.id: example for example in labeled.examples}
-
-    async def judge_answer(example: Any) -> dict[str, Any]:
-        row = by_id.get(example["id"])
-        verdict = (await judge.judge(row.question, row.answer) if row is not None
-                   else Verdict(label=ERROR, error="example is not in the labeled set"))
-        on_done()
-        return verdict.as_output()
-
+               metadata: dict[str, Any], previous: dict[str, Any] | None, concurrency: int,
+               on_plan: Callable[[experiment_runner.Plan], None],
+               on_done: Callable[[], None]) -> Outcome:
+    """Create the experiment (or take ``previous`` up again) and do what is left of it."""
     phoenix = connection.async_client(settings)
     try:
-        ran = await phoenix.experiments.run_experiment(
-            dataset=labeled.for_experiment(), task=judge_answer,
-            evaluators={EXACT_MATCH: exact_match}, experiment_name=name,
-            experiment_description=f"Judge prompt {metadata['prompt_tag']} with "
-                                   f"{metadata['model']} against the human labels.",
-            experiment_metadata=metadata, concurrency=max(1, concurrency),
-            timeout=_task_timeout(retry), retries=1, print_summary=False)
+        if previous is None:
+            experiment = await phoenix.experiments.create(
+                dataset_id=labeled.dataset.id, dataset_version_id=labeled.dataset.version_id,
+                experiment_name=name, experiment_metadata=metadata,
+                experiment_description=f"Judge prompt {metadata['prompt_tag']} with "
+                                       f"{metadata['model']} against the human labels.")
+            plan = experiment_runner.fresh_plan(dict(experiment), labeled)
+        else:
+            plan = experiment_runner.plan_for(settings, previous, labeled)
+        on_plan(plan)
+        runner = experiment_runner.Runner(settings, phoenix, judge, labeled,
+                                          concurrency=concurrency, on_done=on_done)
+        return await runner.run(plan)
     finally:
         await judge.aclose()
-    return str(ran["experiment_id"])
-
-
-@contextlib.contextmanager
-def _quiet_phoenix_client() -> Any:
-    """The Phoenix client prints banners and a tqdm bar; keep them off the terminal (our own
-    progress bar shows instead) but hand them back if the run fails."""
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            yield
-    except BaseException:
-        sys.stderr.write(out.getvalue()[-4000:] + err.getvalue()[-4000:])
-        raise
 
 
 def build_report(settings: Settings, *, experiment_id: str, name: str,
                  labeled: LabeledDataset, prompt: StoredPrompt, model: str) -> ExperimentReport:
     """Join the stored runs with the labeled examples and compute every figure."""
     runs = {run.example_id: run for run in fetch_runs(settings, experiment_id)}
+    phoenix_ids = node_ids(labeled)
     rows = []
     for example in labeled.examples:
-        run = runs.get(example.id) or RunRecord(
+        run = runs.get(phoenix_ids[example.id]) or RunRecord(
             example_id=example.id, question=example.question, answer=example.answer,
             human=example.label, judge=ERROR, reason="no run recorded in Phoenix",
             exact_match=None, error="no run recorded in Phoenix")
@@ -161,8 +156,12 @@ def run_judge_experiment(settings: Settings, *, prompt: str = "v3", dataset: str
                          model: str | None = None, concurrency: int = 4,
                          split: str | None = None, retry: RetryPolicy | None = None,
                          prompts_dir: Path = PROMPTS_DIR, prompt_name: str = PROMPT_NAME,
-                         show_progress: bool = True) -> ExperimentReport:
-    """Run prompt version ``prompt`` over ``dataset`` as a Phoenix experiment and report."""
+                         show_progress: bool = True, resume: bool = True) -> ExperimentReport:
+    """Run prompt version ``prompt`` over ``dataset`` as a Phoenix experiment and report.
+
+    With ``resume``, the last experiment with the same prompt version, model, split and
+    dataset version is completed (or only reported, when complete) instead of started anew.
+    """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -183,16 +182,26 @@ def run_judge_experiment(settings: Settings, *, prompt: str = "v3", dataset: str
         "dataset_name": dataset_name, "dataset_version_id": labeled.dataset.version_id,
         "examples": len(labeled.examples), "skipped_examples": labeled.skipped,
     }
+    previous = (experiment_runner.resumable(client, labeled.dataset.id, metadata)
+                if resume else None)
     progress = Progress("[progress.description]{task.description}", BarColumn(),
                         MofNCompleteColumn(), TimeElapsedColumn(),
                         console=Console(file=sys.stderr), disable=not show_progress)
     with progress:
         bar = progress.add_task(f"judging with {prompt_file.version} ({judge.model})",
                                 total=len(labeled.examples))
-        with _quiet_phoenix_client():
-            experiment_id = asyncio.run(_run(
-                settings, labeled, judge, name=name, metadata=metadata,
-                concurrency=concurrency, retry=retry,
-                on_done=lambda: progress.advance(bar)))
-    return build_report(settings, experiment_id=experiment_id, name=name, labeled=labeled,
-                        prompt=stored, model=judge.model)
+
+        def on_plan(plan: experiment_runner.Plan) -> None:
+            left = len(plan.to_run) + len(plan.to_evaluate)
+            if plan.resumed:
+                progress.update(bar, description=f"resuming {plan.experiment['name']}")
+            progress.update(bar, total=left)
+
+        outcome = asyncio.run(_run(settings, labeled, judge, name=name, metadata=metadata,
+                                   previous=previous, concurrency=concurrency,
+                                   on_plan=on_plan, on_done=lambda: progress.advance(bar)))
+    report = build_report(settings, experiment_id=outcome.experiment_id,
+                          name=previous["name"] if previous else name, labeled=labeled,
+                          prompt=stored, model=judge.model)
+    report.outcome = outcome
+    return report
