@@ -1,15 +1,18 @@
 """Read the agent's root spans (one per question) from a Phoenix project.
 
 A root agent span has no parent and OpenInference kind AGENT. The filters are a time window,
-a limit (the newest N), a seeded random sample and a Phoenix span query. Spans come back in
-pages of ``page_size``, newest first, so a project with tens of thousands of traces is read
-with bounded requests and a progress bar.
+a limit (the newest N), a seeded random sample and a Phoenix span query. Only the columns a
+:class:`RootSpan` needs are asked for (``SpanQuery.select``): Phoenix then answers about six
+times faster than with every column (measured for ``bench/bench_dataset.py``). Spans come in
+time windows of about ``page_size`` spans, so a project with tens of thousands of traces is
+read with bounded requests and a progress bar.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,8 +28,11 @@ if TYPE_CHECKING:
     from phoenix.client import Client
 
 ROOT_AGENT_SPANS = "parent_id is None and span_kind == 'AGENT'"
-PAGE_SIZE = 1000
-TIMEOUT = 120  # seconds per request: a page of 1000 spans takes about 1 s on SQLite
+COLUMNS = ("span_id", "trace_id", "input.value", "output.value", "metadata", "start_time")
+"""What a RootSpan is made of; the frame comes back indexed by ``context.span_id``."""
+PAGE_SIZE = 5000
+UNLIMITED = 1_000_000_000  # a "limit" for requests already bounded by a time window
+TIMEOUT = 120  # seconds per request: a page of 5000 spans takes about 0.5 s on SQLite
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -104,36 +110,47 @@ def root_spans(client: Client, project: str, span_filter: SpanFilter | None = No
                on_page: Callable[[int], None] | None = None) -> list[RootSpan]:
     """The project's root agent spans that pass ``span_filter``, newest first.
 
-    ``on_page(n)`` is called after each page with the number of spans read so far."""
+    Two steps, because Phoenix only orders spans by time when every column is asked for
+    (which is slow): first the start time of every matching span (one light request), then
+    the columns a RootSpan needs, in time windows of about ``page_size`` spans, only for
+    windows that hold a chosen span. ``on_page(n)`` is called after each window with the
+    number of spans read so far."""
     span_filter = span_filter or SpanFilter()
     if span_filter.query:
         check_query(client, project, span_filter.query)
     condition = ROOT_AGENT_SPANS + (f" and ({span_filter.query})" if span_filter.query else "")
-    wanted = span_filter.limit  # the newest N; a sample is then drawn from those
+    candidates = _start_times(client, project, condition, span_filter.since)
+    candidates = candidates[:span_filter.limit]  # the newest N; a sample is drawn from those
+    chosen = {span_id for _, span_id in candidates}
+    if span_filter.sample is not None:
+        chosen = set(sorted(chosen, key=lambda i: sample_key(i, span_filter.seed))
+                     [:span_filter.sample])
     spans: dict[str, RootSpan] = {}
-    end: datetime | None = None
-    size = min(page_size, wanted) if wanted is not None else page_size
-    while wanted is None or len(spans) < wanted:
-        frame = _fetch_page(client, project, condition, start=span_filter.since, end=end,
-                            limit=size)
-        page = [span for span in _to_root_spans(frame) if span.span_id not in spans]
-        for span in page:
-            spans[span.span_id] = span
+    for first in range(0, len(candidates), page_size):
+        window = candidates[first:first + page_size]
+        if not chosen.intersection(span_id for _, span_id in window):
+            continue
+        # Every span starting inside the window's times, ties at its edges included.
+        frame = _fetch_page(client, project, condition, start=window[-1][0],
+                            end=window[0][0] + timedelta(microseconds=1), limit=UNLIMITED)
+        spans.update((span.span_id, span) for span in _to_root_spans(frame)
+                     if span.span_id in chosen)
         if on_page:
             on_page(len(spans))
-        if len(frame) < size:
-            break  # the last page
-        if not page:  # a whole page shares one start time: widen the page and retry
-            size *= 2
-            continue
-        # Spans starting exactly at the page's oldest time may straddle the boundary,
-        # so the next page includes that instant again; the ids already read are skipped.
-        end = min(span.start_time for span in page) + timedelta(microseconds=1)
-    ordered = sorted(spans.values(), key=_newest_first)[:wanted]
-    if span_filter.sample is not None:
-        ordered = sorted(ordered, key=lambda s: sample_key(s.span_id, span_filter.seed))
-        ordered = sorted(ordered[:span_filter.sample], key=_newest_first)
-    return ordered
+    return sorted(spans.values(), key=_newest_first)
+
+
+def _start_times(client: Client, project: str, condition: str,
+                 since: datetime | None) -> list[tuple[datetime, str]]:
+    """(start time, span id) of every span matching ``condition``, newest first."""
+    frame = _fetch_page(client, project, condition, start=since, end=None, limit=UNLIMITED,
+                        columns=("start_time",))
+    if frame.empty:
+        return []
+    times = [(start.to_pydatetime(), span_id)
+             for span_id, start in zip(frame.index.tolist(), frame["start_time"].tolist(),
+                                       strict=True)]
+    return sorted(times, key=lambda t: (-t[0].timestamp(), t[1]))
 
 
 def _newest_first(span: RootSpan) -> tuple[float, str]:
@@ -164,12 +181,13 @@ def require_project(client: Client, project: str) -> None:
 
 
 def _fetch_page(client: Client, project: str, condition: str, *, start: datetime | None,
-                end: datetime | None, limit: int) -> pd.DataFrame:
+                end: datetime | None, limit: int,
+                columns: tuple[str, ...] = COLUMNS) -> pd.DataFrame:
     from phoenix.client.types.spans import SpanQuery
 
     try:
         return client.spans.get_spans_dataframe(
-            project_identifier=project, query=SpanQuery().where(condition),
+            project_identifier=project, query=SpanQuery().select(*columns).where(condition),
             start_time=start, end_time=end, limit=limit, timeout=TIMEOUT)
     except httpx.HTTPStatusError as error:
         if error.response.status_code == 422:
@@ -192,16 +210,30 @@ def _to_root_spans(frame: pd.DataFrame) -> list[RootSpan]:
         return []
     columns = set(frame.columns)
 
-    def column(name: str) -> list[Any]:
-        return frame[name].tolist() if name in columns else [None] * len(frame)
+    def column(*names: str) -> list[Any]:
+        for name in names:
+            if name in columns:
+                return frame[name].tolist()
+        return [None] * len(frame)
 
-    rows = zip(column("context.span_id"), column("context.trace_id"),
-               column("attributes.input.value"), column("attributes.output.value"),
-               column("start_time"), column("attributes.metadata"), strict=True)
+    span_ids = (column("context.span_id") if "context.span_id" in columns
+                else frame.index.tolist())
+    rows = zip(span_ids, column("context.trace_id", "trace_id"),
+               column("input.value", "attributes.input.value"),
+               column("output.value", "attributes.output.value"),
+               column("start_time"), column("metadata", "attributes.metadata"), strict=True)
     return [RootSpan(span_id=span_id, trace_id=trace_id, question=_text(question),
                      answer=_text(answer), start_time=start.to_pydatetime(),
-                     metadata=metadata if isinstance(metadata, dict) else {})
+                     metadata=_metadata(metadata))
             for span_id, trace_id, question, answer, start, metadata in rows]
+
+
+def _metadata(value: Any) -> dict[str, Any]:
+    """The ``metadata`` attribute: a JSON string as selected (a dict in full frames)."""
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = json.loads(value)
+    return value if isinstance(value, dict) else {}
 
 
 def _text(value: Any) -> str:
