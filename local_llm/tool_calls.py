@@ -1,7 +1,8 @@
 """Tool calls written as text by a small model, turned into OpenAI ``tool_calls`` (stdlib only).
 
 Qwen2.5-Coder does not emit a structured tool call: it writes the call as JSON in its reply,
-bare, in a fenced block, as a list, inside ``<tool_call>`` tags, or (rarely) as a Python call.
+bare, in a fenced block, as a list, inside ``<tool_call>`` tags, as XML-ish ``<function>``
+markup inside ``<tools>`` tags, or (rarely) as a Python call.
 :func:`parse_tool_calls` finds such calls whose name is a declared tool and returns them with
 the rest of the text; anything else stays content. The other helpers build the JSON schema
 that forces a call (``tool_choice`` required or named) and spot a call that merely repeats
@@ -14,15 +15,22 @@ import ast
 import json
 import re
 import uuid
-from collections.abc import Collection, Iterator, Sequence
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 _OPENERS = "{["
-_WRAPPERS = re.compile(r"```[a-zA-Z]*|</?tool_call>|</?tools?>", re.IGNORECASE)
+_WRAPPERS = re.compile(r"```[a-zA-Z]*|</?tool_(?:call|response)>|</?tools?>", re.IGNORECASE)
 _BLANK_LINES = re.compile(r"\n\s*\n(\s*\n)+")
 _DEBRIS = re.compile(r"[\s{}\[\],;]*")
 _PY_CALL = re.compile(r"(?<![\w.])[A-Za-z_][\w.]*\s*\(")
+_XML_CALL = re.compile(r"<function[\s/>]")
+_XML_START_TAG = re.compile(r"""<function(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_XML_END_TAG = "</function>"
+_XML_LEAF = re.compile(r"<([A-Za-z_][\w.-]*)>([^<>]*)</[A-Za-z_][\w.-]*>")
+_ARGUMENT_TAGS = ("arguments", "parameters")
+_SCALAR_TYPES = {"integer": (int,), "number": (int, float), "boolean": (bool,)}
 
 
 @dataclass(frozen=True)
@@ -47,14 +55,19 @@ class ToolCall:
                           ensure_ascii=False).casefold()
 
 
-def parse_tool_calls(text: str, tool_names: Collection[str]) -> tuple[list[ToolCall], str]:
+def parse_tool_calls(text: str, tool_names: Collection[str], *,
+                     schemas: Mapping[str, Any] | None = None) -> tuple[list[ToolCall], str]:
     """Return the calls of declared tools found in ``text`` and the text left around them.
 
     Accepted shapes, alone or several in a row, in a JSON list, in a ```json fence or inside
-    ``<tool_call>`` tags: ``{"name": N, "arguments": {...}}`` (``arguments`` may be a JSON
-    string, or be called ``parameters``), ``{"function": {...}}``, ``{"type": "function",
-    "function": {...}}``, ``{"tool_calls": [...]}``, ``{N: {...}}`` and ``N(key=value, ...)``.
-    A JSON value that is not a call of a declared tool is left in the text untouched.
+    ``<tool_call>`` or ``<tools>`` tags: ``{"name": N, "arguments": {...}}`` (``arguments``
+    may be a JSON string, or be called ``parameters``), ``{"function": {...}}``, ``{"type":
+    "function", "function": {...}}``, ``{"tool_calls": [...]}``, ``{N: {...}}``,
+    ``N(key=value, ...)``, ``<function name="N" arguments='{...}'/>`` and ``<function>
+    <name>N</name><arguments><key>value</key>...</arguments></function>``.
+    A value that is not a call of a declared tool is left in the text untouched.
+    ``schemas`` (tool name -> JSON schema of its parameters), when given, turns a string
+    argument into the integer, number or boolean its schema declares, if it reads as one.
     """
     names = set(tool_names)
     if not names or not text:
@@ -68,17 +81,21 @@ def parse_tool_calls(text: str, tool_names: Collection[str]) -> tuple[list[ToolC
             spans.append((start, end))
     if not calls:
         return [], text
+    if schemas:
+        calls = [_typed(call, schemas.get(call.name)) for call in calls]
     return calls, _text_around(text, spans)
 
 
 def is_only_calls(text: str) -> bool:
-    """True when ``text`` holds nothing but tool-call-shaped JSON, whatever the tool names.
+    """True when ``text`` holds nothing but tool-call-shaped JSON or markup, whatever the tool
+    names, or nothing but empty tags (``<tool_response></tool_response>``, echoed after a
+    tool result).
 
     Such a reply naming no declared tool (a small model invents ``get_joke``) is no answer.
     """
     spans = [(start, end) for start, end, value in _values(text, set())
              if _call_shaped(value)]
-    return bool(spans) and not _text_around(text, spans)
+    return bool(spans or _WRAPPERS.search(text)) and not _text_around(text, spans)
 
 
 def _call_shaped(value: Any) -> bool:
@@ -103,7 +120,8 @@ def _text_around(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 def _values(text: str, names: set[str]) -> Iterator[tuple[int, int, Any]]:
-    """Every top-level JSON value (or Python call of a declared name) in ``text``, in order."""
+    """Every top-level JSON value, ``<function>`` element or Python call of a declared name
+    in ``text``, in order; the last two as ``{"name": ..., "arguments": ...}``."""
     position = 0
     while position < len(text):
         start = _next_candidate(text, position, names)
@@ -119,14 +137,17 @@ def _values(text: str, names: set[str]) -> Iterator[tuple[int, int, Any]]:
 
 
 def _next_candidate(text: str, position: int, names: set[str]) -> int:
-    """Where the next JSON value or call of a declared name may start, or -1."""
-    brace = min((i for i in (text.find(c, position) for c in _OPENERS) if i >= 0), default=-1)
+    """Where the next JSON value, ``<function>`` element or call of a declared name may start,
+    or -1."""
+    xml = _XML_CALL.search(text, position)
+    starts = [text.find(c, position) for c in _OPENERS] + [xml.start() if xml else -1]
+    first = min((i for i in starts if i >= 0), default=-1)
     for match in _PY_CALL.finditer(text, position):
-        if 0 <= brace < match.start():
+        if 0 <= first < match.start():
             break
         if _call_name(match.group(0)) in names:
             return match.start()
-    return brace
+    return first
 
 
 def _call_name(head: str) -> str:
@@ -135,6 +156,8 @@ def _call_name(head: str) -> str:
 
 
 def _decode_at(text: str, start: int, names: set[str]) -> tuple[Any, int] | None:
+    if text[start] == "<":
+        return _xml_call_at(text, start)
     if text[start] not in _OPENERS:
         return _python_call_at(text, start, names)
     try:
@@ -209,6 +232,47 @@ def _python_call(source: str, names: set[str]) -> Any:
     return {"name": name, "arguments": arguments}
 
 
+def _xml_call_at(text: str, start: int) -> tuple[Any, int] | None:
+    """The ``<function ...>`` element at ``start`` as ``{"name": ..., "arguments": ...}``."""
+    tag = _XML_START_TAG.match(text, start)
+    if tag is None:
+        return None
+    if tag.group(0).endswith("/>"):
+        end = tag.end()
+    else:
+        close = text.find(_XML_END_TAG, tag.end())
+        if close < 0:
+            return None
+        end = close + len(_XML_END_TAG)
+    try:  # a leaf closed under another name (<wind_unit>mph</unit>) is closed under its own
+        element = ElementTree.fromstring(_XML_LEAF.sub(r"<\1>\2</\1>", text[start:end]))
+    except ElementTree.ParseError:
+        return None
+    name = (element.get("name") or element.findtext("name") or "").strip()
+    return ({"name": name, "arguments": _xml_arguments(element)}, end) if name else None
+
+
+def _xml_arguments(function: ElementTree.Element) -> Any:
+    """From an ``arguments`` attribute (JSON), an ``<arguments>`` child (JSON text or one
+    child element per argument) or, lacking both, the other children of ``<function>``."""
+    attribute = next((function.get(key) for key in _ARGUMENT_TAGS if key in function.attrib),
+                     None)
+    if attribute is not None:
+        return attribute
+    box = next((child for child in function if child.tag in _ARGUMENT_TAGS), None)
+    if box is not None:
+        return _xml_value(box)
+    return ({child.tag: _xml_value(child) for child in function if child.tag != "name"}
+            or (function.text or "").strip())
+
+
+def _xml_value(element: ElementTree.Element) -> Any:
+    """A leaf's text (stripped), or a dict of the children's values."""
+    if len(element):
+        return {child.tag: _xml_value(child) for child in element}
+    return (element.text or "").strip()
+
+
 def _calls_in(value: Any, names: set[str]) -> list[ToolCall]:
     """The calls ``value`` holds, or [] unless every item in it is a call of a declared tool."""
     if isinstance(value, list):
@@ -245,6 +309,29 @@ def _arguments(raw: Any) -> dict[str, Any] | None:
         except json.JSONDecodeError:
             return None
     return raw if isinstance(raw, dict) else None
+
+
+def _typed(call: ToolCall, schema: Any) -> ToolCall:
+    """``call`` with string arguments read as the integer, number or boolean ``schema``
+    declares for them (``"3"`` -> 3, ``"True"`` -> true); anything else unchanged."""
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    if not isinstance(properties, dict):
+        return call
+    return ToolCall(call.name, {key: _typed_value(value, properties.get(key))
+                                for key, value in call.arguments.items()})
+
+
+def _typed_value(value: Any, schema: Any) -> Any:
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    kinds = _SCALAR_TYPES.get(kind) if isinstance(kind, str) else None
+    if not kinds or not isinstance(value, str):
+        return value
+    try:
+        decoded = json.loads(value.strip().lower())
+    except json.JSONDecodeError:
+        return value
+    fits = isinstance(decoded, kinds) and (bool in kinds or not isinstance(decoded, bool))
+    return decoded if fits else value
 
 
 # --- forcing a call, and repeated calls --------------------------------------------------------

@@ -154,3 +154,133 @@ def test_call_schema_forces_a_declared_name_and_its_parameters() -> None:
     assert one["properties"]["arguments"]["required"] == ["location"]
     assert [v["properties"]["name"]["const"] for v in both["anyOf"]] == ["get_weather", "now"]
     assert both["anyOf"][1]["properties"]["arguments"] == {"type": "object"}
+
+
+# --- XML-ish markup, as the 1.5B model writes it for the demo agent (recorded replies) ---------
+
+AGENT_TOOLS = {"get_weather", "plan_activities", "analyze_weather"}
+
+
+def _weather(city: str) -> ToolCall:
+    return ToolCall("get_weather", {"location": city, "unit": "celsius", "wind_unit": "km/h",
+                                    "day": "today"})
+
+
+def _attribute_call(name: str, arguments: str) -> str:
+    return f"    <function name=\"{name}\" arguments='{arguments}'/>"
+
+
+def _weather_attribute(city: str) -> str:
+    return _attribute_call("get_weather", json.dumps(_weather(city).arguments))
+
+
+def test_a_function_element_with_json_arguments_attribute_becomes_a_tool_call() -> None:
+    text = f"<tools>\n{_weather_attribute('Dublin')}\n</tools>"
+
+    assert parse_tool_calls(text, AGENT_TOOLS) == ([_weather("Dublin")], "")
+
+
+def test_several_function_elements_in_one_tools_block_are_all_returned() -> None:
+    text = f"<tools>\n{_weather_attribute('Paris')}\n{_weather_attribute('Berlin')}\n</tools>"
+
+    assert parse_tool_calls(text, AGENT_TOOLS) == ([_weather("Paris"), _weather("Berlin")], "")
+
+
+def test_a_function_element_with_child_elements_becomes_a_tool_call_with_string_values() -> None:
+    text = """<tools>
+  <function>
+    <name>get_weather</name>
+    <arguments>
+      <location>Moscow</location>
+      <unit>celsius</unit>
+      <wind_unit>km/h</wind_unit>
+      <day>today</day>
+    </arguments>
+  </function>
+</tools>"""
+
+    assert parse_tool_calls(text, AGENT_TOOLS) == ([_weather("Moscow")], "")
+
+
+def test_a_leaf_element_closed_under_another_name_is_read_as_closed() -> None:
+    text = ("<tools>\n  <function>\n    <name>get_weather</name>\n    <arguments>\n"
+            "      <location>Wellington</location>\n      <wind_unit>mph</unit>\n"
+            "    </arguments>\n  </function>\n</tools>")
+
+    assert parse_tool_calls(text, AGENT_TOOLS) == (
+        [ToolCall("get_weather", {"location": "Wellington", "wind_unit": "mph"})], "")
+
+
+def test_prose_before_tools_blocks_is_kept_as_content() -> None:
+    intro = ("To plan activities in Amsterdam, we need to know the current weather "
+             "conditions. Let's check the weather first.")
+    plan = _attribute_call("plan_activities", '{"location": "Amsterdam", "unit": "celsius", '
+                                              '"day": "today", "preferences": "none"}')
+    text = (f"{intro}\n\n<tools>\n{_weather_attribute('Amsterdam')}\n</tools>\n\n"
+            f"<tools>\n{plan}\n</tools>")
+
+    calls, rest = parse_tool_calls(text, AGENT_TOOLS)
+
+    assert calls == [_weather("Amsterdam"), ToolCall("plan_activities", {
+        "location": "Amsterdam", "unit": "celsius", "day": "today", "preferences": "none"})]
+    assert rest == intro
+
+
+@pytest.mark.parametrize("text", [
+    '<function name="get_weather">{"location": "Paris", "unit": "fahrenheit"}</function>',
+    "<function><name>get_weather</name><parameters><location>Paris</location>"
+    "<unit>fahrenheit</unit></parameters></function>",
+    '<function name="get_weather"><location>Paris</location><unit>fahrenheit</unit></function>',
+    "<function><name>get_weather</name><arguments>"
+    '{"location": "Paris", "unit": "fahrenheit"}</arguments></function>',
+])
+def test_function_elements_in_their_other_spellings_become_tool_calls(text: str) -> None:
+    assert parse_tool_calls(text, TOOLS) == ([PARIS], "")
+
+
+@pytest.mark.parametrize("text", [
+    "<tools>\n" + _attribute_call("get_joke", '{"topic": "cats"}') + "\n</tools>",
+    "<function><name>get_joke</name><arguments><topic>cats</topic></arguments></function>",
+    "<function name=\"get_weather\" arguments='not json'/>",
+    '<function name="get_weather"><location>Paris</function>',  # not well-formed
+    '<function name="get_weather" arguments=\'{"location": "Paris"}\'>',  # never closed
+    "<function><arguments><location>Paris</location></arguments></function>",  # no name
+    "To get the forecast, you can call the `get_weather` function with the location "
+    "Paris and the unit celsius.",
+    "Use a <function> element to call a tool.",
+])
+def test_markup_that_is_not_a_call_of_a_declared_tool_stays_content(text: str) -> None:
+    assert parse_tool_calls(text, AGENT_TOOLS | TOOLS) == ([], text)
+
+
+def test_is_only_calls_spots_markup_that_is_just_an_invented_call() -> None:
+    assert is_only_calls("<tools>\n" + _attribute_call("get_joke", "{}") + "\n</tools>")
+    assert not is_only_calls("Sunny. <function name=\"get_joke\" arguments='{}'/>")
+
+
+def test_echoed_empty_tool_response_tags_are_no_answer_and_no_content() -> None:
+    echo = "<tool_response>\n\n</tool_response>\n<tool_response>\n</tool_response>\n"
+    plan = _attribute_call("plan_activities", '{"location": "Oslo"}')
+
+    assert is_only_calls(echo)
+    assert not is_only_calls("<tool_response>It is 3°C in Oslo.</tool_response>")
+    assert not is_only_calls("")
+    assert parse_tool_calls(f"{echo}<tools>\n{plan}\n</tools>", AGENT_TOOLS) == (
+        [ToolCall("plan_activities", {"location": "Oslo"})], "")
+
+
+def test_schemas_turn_string_values_into_the_declared_scalar_types() -> None:
+    text = ("<function><name>get_forecast</name><arguments><location>Rome</location>"
+            "<days>3</days><hourly>True</hourly><ratio>0.5</ratio><zip>00118</zip>"
+            "<limit>many</limit></arguments></function>")
+    schema = {"properties": {"location": {"type": "string"}, "days": {"type": "integer"},
+                             "hourly": {"type": "boolean"}, "ratio": {"type": "number"},
+                             "zip": {"type": "string"}, "limit": {"type": "integer"}}}
+
+    typed, _ = parse_tool_calls(text, TOOLS, schemas={"get_forecast": schema})
+    untyped, _ = parse_tool_calls(text, TOOLS)
+
+    assert typed == [ToolCall("get_forecast", {"location": "Rome", "days": 3, "hourly": True,
+                                               "ratio": 0.5, "zip": "00118",
+                                               "limit": "many"})]
+    assert untyped[0].arguments["days"] == "3"
