@@ -151,6 +151,18 @@ def summarize(calls: list[dict[str, float]]) -> str:
             f"{statistics.mean(c['completion'] for c in calls):.0f} generated")
 
 
+def reuse_gain(cold: list[dict[str, float]], warm: list[dict[str, float]]) -> str:
+    """The same calls with and without the shared prefix reused, as ratios of one run."""
+    def mean(calls: list[dict[str, float]], key: str) -> float:
+        return statistics.mean(c[key] for c in calls)
+
+    evaluated = [statistics.mean(c["prompt"] - c["cached"] for c in calls)
+                 for calls in (cold, warm)]
+    return (f"x{mean(cold, 'seconds') / mean(warm, 'seconds'):.1f} faster "
+            f"({mean(cold, 'seconds'):.2f} s -> {mean(warm, 'seconds'):.2f} s), prompt tokens "
+            f"evaluated {evaluated[0]:.0f} -> {evaluated[1]:.0f}")
+
+
 def main() -> None:
     # LOCAL_MODEL_PATH and LOCAL_LLM_THREADS apply; the server is always our own.
     settings = dataclasses.replace(load(), run_dir=Path(tempfile.mkdtemp(prefix="bench-llm-")),
@@ -178,6 +190,7 @@ def main() -> None:
         warm = bench.judge(template, shared_prefix=True)
         print(f"judge, prefix not reused   {summarize(cold)}")
         print(f"judge, prefix reused       {summarize(warm)}")
+        print(f"prefix reuse, per example: {reuse_gain(cold, warm)}")
         print(f"judge labels: {[c['label'] for c in warm]} (cases: "
               "helpful, JSON, helpful plan, refusal)")
         ok, first, second, answer = bench.paris()
