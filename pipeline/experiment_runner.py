@@ -1,6 +1,6 @@
 """Run the judge over labeled examples as one Phoenix experiment: fast, and resumable.
 
-Phoenix's ``AsyncClient.experiments.run_experiment`` was measured at 7x the ideal time at
+Phoenix's ``AsyncClient.experiments.run_experiment`` was measured at 5-7x the ideal time at
 concurrency 16 (``bench/bench_experiment.py``): its executor refills its work queue at most
 once a second (3 x concurrency items a second, for the task runs and again for the
 evaluations), and it exports each run's span synchronously inside the event loop. This
