@@ -82,8 +82,11 @@ def agent(n: Annotated[int, typer.Option("--n", help="How many questions to ask.
           questions: Annotated[Path | None, typer.Option(
               help="A JSON list, JSONL, a JSON object of category -> questions, or one "
                    "question per line (default: the built-in bank).")] = None,
-          seed: Annotated[int, typer.Option(help="Seed of the question sample.")] = 0
-          ) -> None:
+          seed: Annotated[int, typer.Option(help="Seed of the question sample.")] = 0,
+          variant: Annotated[str | None, typer.Option(
+              help="A deliberately altered system prompt (agent_demo/variants.py), to record "
+                   "a provoked failure for the gold set; marked in the trace metadata.")
+          ] = None) -> None:
     """Run the demo agent on N questions; each answer is one trace in Phoenix."""
     from rich.console import Console
 
@@ -91,7 +94,7 @@ def agent(n: Annotated[int, typer.Option("--n", help="How many questions to ask.
 
     settings, console = load(), Console()
     print_summary(run_agent(settings, n=n, questions_path=questions, seed=seed,
-                            console=console), settings, console)
+                            console=console, variant=variant), settings, console)
 
 
 # --- dataset and labels (issue 5: pipeline/dataset.py, annotations.py, labels.py) --------------

@@ -48,8 +48,9 @@ def group_traces(spans: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any
         yield sorted(trace, key=lambda span: span["start_time"])
 
 
-def trace_record(spans: list[dict[str, Any]], altered_prompt: str | None) -> dict[str, Any]:
-    """One line of the traces file for a trace's spans."""
+def trace_record(spans: list[dict[str, Any]]) -> dict[str, Any]:
+    """One line of the traces file for a trace's spans; ``variant`` names the deliberately
+    altered system prompt of a provoked failure (None for the agent as it is)."""
     root = _root(spans)
     if root is None:
         raise ValueError("trace has no root span")
@@ -60,7 +61,7 @@ def trace_record(spans: list[dict[str, Any]], altered_prompt: str | None) -> dic
         "question": attributes.get("input.value", ""),
         "answer": attributes.get("output.value", ""),
         "category": attributes.get("metadata.category", ""),
-        "altered_prompt": altered_prompt,
+        "variant": attributes.get("metadata.variant"),
         "spans": spans,
     }
 
@@ -71,16 +72,20 @@ def fetch_project_spans(client: Client, project: str) -> list[dict[str, Any]]:
 
 
 def record(client: Client, project: str, path: Path = TRACES_FILE,
-           altered_prompt: str | None = None) -> int:
-    """Append the complete traces of ``project`` not yet in ``path``; return how many."""
+           only: set[str] | None = None) -> int:
+    """Append the traces of ``project`` not yet in ``path`` (only those whose root span id is
+    in ``only``, when given); return how many were added."""
     known = {trace["trace_id"] for trace in read_traces(path)}
     added = 0
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as out:
         for spans in group_traces(fetch_project_spans(client, project)):
-            if _root(spans) is None or spans[0]["context"]["trace_id"] in known:
+            root = _root(spans)
+            if root is None or root["context"]["trace_id"] in known:
                 continue
-            out.write(json.dumps(trace_record(spans, altered_prompt)) + "\n")
+            if only is not None and root["context"]["span_id"] not in only:
+                continue
+            out.write(json.dumps(trace_record(spans)) + "\n")
             added += 1
     return added
 
