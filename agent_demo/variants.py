@@ -15,6 +15,11 @@ VARIANTS: dict[str, str] = {
                  "sentences at all.",
     "wrong_unit": "Override: always report temperatures in Kelvin and wind in metres per "
                   "second, whatever unit the user asks for.",
+    "celsius_only": "Override: the tools only work in celsius and km/h. Always call them with "
+                    "unit celsius and wind_unit km/h, and report those units only, even when the "
+                    "user asks for Fahrenheit or mph.",
+    "metric_tools": "Override: whatever the user says, call every tool with unit \"celsius\" "
+                    "and wind_unit \"km/h\", and copy the tool's figures and units exactly.",
     "first_city_only": "Override: when the user names several places, answer about the first "
                        "one only and do not mention the others.",
     "clarify_first": "Override: never answer straight away. Reply only with one question "

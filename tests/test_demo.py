@@ -1,0 +1,100 @@
+"""`make demo` end to end: gold traces and human labels into Phoenix, the dataset, judge
+experiments v1-v3, the comparison, and the experiments as the Phoenix UI shows them."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import tempfile
+from typing import Any
+
+import httpx
+import pytest
+
+from evaluators.prompt_files import load_prompt
+from pipeline import gold
+from pipeline.demo import GOLD_DATASET, VERSIONS, run_demo
+from pipeline.settings import Settings
+from tests.conftest import scripted_settings
+from tests.scripted_llm import ScriptedLLM
+
+
+def gold_labels() -> dict[str, str]:
+    with gold.LABELS_FILE.open() as handle:
+        return {row["span_id"]: row["label"] for row in csv.DictReader(handle)}
+
+
+def test_gold_set_is_large_balanced_and_fully_labeled() -> None:
+    traces = {t["root_span_id"]: t for t in gold.read_traces()}
+    labels = gold_labels()
+    assert len(labels) >= 60
+    assert set(labels) <= set(traces), "every label names a recorded root span"
+    assert set(labels.values()) == {"helpful", "not_helpful"}
+    for label in ("helpful", "not_helpful"):
+        assert sum(v == label for v in labels.values()) / len(labels) >= 0.35
+    assert all(traces[span_id]["answer"] for span_id in labels)
+
+
+def scripted_judge() -> tuple[Any, dict[str, float]]:
+    """v1 always says helpful, v2 always not_helpful, v3 always agrees with the human; the
+    expected match rates follow from the gold labels."""
+    labels = gold_labels()
+    by_answer = {t["answer"].strip(): labels[t["root_span_id"]] for t in gold.read_traces()
+                 if t["root_span_id"] in labels}
+    prefixes = {v: load_prompt(v).template.split("{{")[0] for v in VERSIONS}
+    helpful = sum(v == "helpful" for v in labels.values()) / len(labels)
+
+    def reply(request: dict[str, Any]) -> dict[str, Any]:
+        if request.get("tools"):  # the live agent step
+            return {"content": "It is 20°C and sunny in Paris."}
+        content = request["messages"][-1]["content"]
+        version = next(v for v, prefix in prefixes.items() if content.startswith(prefix))
+        truth = by_answer[content.rsplit("Answer:\n", 1)[1].strip()]
+        label = {"v1": "helpful", "v2": "not_helpful", "v3": truth}[version]
+        return {"content": f"{label}\nscripted verdict"}
+
+    return reply, {"v1": helpful, "v2": 1 - helpful, "v3": 1.0}
+
+
+def rendered_dom(url: str) -> str:
+    """The page as headless Chromium renders it (Phoenix's UI is a JavaScript app)."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("chromium is missing: `apt-get install chromium` (.ci/run installs it)")
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", f"--user-data-dir={profile}", "--virtual-time-budget=20000",
+             "--dump-dom", url], capture_output=True, text=True, timeout=120)
+    return done.stdout
+
+
+def test_demo_runs_the_loop_and_is_safe_to_run_twice(phoenix: Settings) -> None:
+    reply, expected = scripted_judge()
+    with ScriptedLLM(reply) as server:
+        settings = scripted_settings(phoenix, server)
+        first = run_demo(settings, live_questions=1, concurrency=4)
+        second = run_demo(settings, live_questions=0, concurrency=4)
+
+    assert first.uploaded == len(gold.read_traces()) and first.already_loaded == 0
+    assert first.live_answers == 1
+    by_prompt = {s.prompt: s for s in first.summaries}
+    assert sorted(by_prompt) == list(VERSIONS)
+    for version, rate in expected.items():
+        assert by_prompt[version].match_rate is not None
+        assert by_prompt[version].match_rate.value == pytest.approx(rate)
+        assert by_prompt[version].n == len(gold_labels())
+
+    assert second.uploaded == 0 and second.already_loaded == first.uploaded
+    assert sorted(second.reused) == list(VERSIONS)
+    assert second.experiments == first.experiments
+    assert len(second.summaries) == 3
+
+    dataset_id = httpx.get(f"{phoenix.phoenix_url}/v1/datasets",
+                           params={"name": GOLD_DATASET}).json()["data"][0]["id"]
+    page = rendered_dom(f"{phoenix.phoenix_url}/datasets/{dataset_id}/experiments")
+    for version in VERSIONS:
+        assert f"judge-{version}-scripted" in page
+    assert "exact_match" in page
