@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.errors import UserError
 from pipeline.settings import ROOT
 
 if TYPE_CHECKING:
@@ -100,9 +101,17 @@ def load(client: Client, project: str, path: Path = TRACES_FILE,
     traces = read_traces(path)
     present = _present_root_ids(client, project)
     missing = [trace for trace in traces if trace["root_span_id"] not in present]
+    from phoenix.client.exceptions import SpanCreationError
+
     for start in range(0, len(missing), 50):
         batch = [span for trace in missing[start:start + 50] for span in trace["spans"]]
-        client.spans.log_spans(project_identifier=project, spans=batch, timeout=120)
+        try:
+            client.spans.log_spans(project_identifier=project, spans=batch, timeout=120)
+        except SpanCreationError as error:
+            raise UserError(
+                f"{len(error.duplicate_spans)} gold spans already exist in another project of "
+                f"this Phoenix (span ids are unique across projects): delete that project in "
+                f"the Phoenix UI, or use a fresh Phoenix (another JUDGE_ALIGN_RUN_DIR)") from None
     deadline = time.monotonic() + timeout
     wanted = {trace["root_span_id"] for trace in missing}
     while wanted - _present_root_ids(client, project):
