@@ -14,7 +14,6 @@ import dataclasses
 import json
 import os
 import re
-import socket
 import statistics
 import sys
 import tempfile
@@ -51,12 +50,6 @@ WEATHER_TOOL = {"type": "function", "function": {
         "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}},
         "required": ["location"]}}}
 JUDGE_OPTIONS = {"temperature": 0, "max_tokens": 60, "logprobs": True}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def judge_template() -> tuple[str, str]:
@@ -166,7 +159,7 @@ def reuse_gain(cold: list[dict[str, float]], warm: list[dict[str, float]]) -> st
 def main() -> None:
     # LOCAL_MODEL_PATH and LOCAL_LLM_THREADS apply; the server is always our own.
     settings = dataclasses.replace(load(), run_dir=Path(tempfile.mkdtemp(prefix="bench-llm-")),
-                                   local_llm_port=free_port())
+                                   local_llm_port=stack.free_port())
     model = stack.local_model_path(settings)
     print(f"# Local model server ({describe()})")
     print(f"model {model.name}; usable cores {len(os.sched_getaffinity(0))}; "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -78,6 +79,17 @@ def llm_service(settings: Settings, model_path: Path) -> Service:
     )
 
 
+def running_phoenix(settings: Settings) -> Iterator[Settings]:
+    """Start Phoenix for ``settings``, yield them, and stop it afterwards (a generator for
+    fixtures and context managers)."""
+    service = phoenix_service(settings)
+    service.start()
+    try:
+        yield settings
+    finally:
+        service.stop()
+
+
 def local_model_path(settings: Settings) -> Path:
     """``LOCAL_MODEL_PATH`` if set, else the default model, fetched and verified on first use."""
     from local_llm import weights
@@ -98,6 +110,19 @@ def start_llm(settings: Settings) -> str:
         raise UserError("the local model runtime is missing: run `make llm` (it builds "
                         "llama-cpp-python once), or set OPENAI_API_KEY to use a hosted model")
     return llm_service(settings, local_model_path(settings)).start()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def isolated_settings(run_dir: Path) -> Settings:
+    """Settings for a stack of its own (tests, benchmarks): ``run_dir`` and free ports."""
+    return Settings(run_dir=run_dir, phoenix_port=free_port(), phoenix_grpc_port=free_port(),
+                    local_llm_port=free_port())
 
 
 def check_database(settings: Settings) -> None:

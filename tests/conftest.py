@@ -7,7 +7,6 @@ import dataclasses
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -24,26 +23,15 @@ for _name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PHOENIX_SQL_DATABASE_URL"):
     os.environ.pop(_name, None)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+free_port = stack.free_port
 
 
 def fresh_settings(run_dir: Path, **changes: object) -> Settings:
     """Settings for an isolated stack: its own run directory and free ports."""
-    base = Settings(run_dir=run_dir, phoenix_port=free_port(), phoenix_grpc_port=free_port(),
-                    local_llm_port=free_port())
-    return dataclasses.replace(base, **changes)
+    return dataclasses.replace(stack.isolated_settings(run_dir), **changes)
 
 
-def start_phoenix(settings: Settings) -> Iterator[Settings]:
-    service = stack.phoenix_service(settings)
-    service.start()
-    try:
-        yield settings
-    finally:
-        service.stop()
+start_phoenix = stack.running_phoenix
 
 
 @pytest.fixture(scope="session")
