@@ -21,7 +21,6 @@ from rich.console import Console
 from pipeline import compare as comparison
 from pipeline import connection, gold, label_file, labels
 from pipeline import dataset as datasets
-from pipeline.experiment_runs import judge_experiments
 from pipeline.settings import Settings
 
 if TYPE_CHECKING:
@@ -50,21 +49,6 @@ def gold_settings(settings: Settings) -> Settings:
     return dataclasses.replace(settings, project=GOLD_PROJECT, dataset=GOLD_DATASET)
 
 
-def completed_experiment(client: Client, dataset_id: str, version: str, model: str,
-                         prompt_version_id: str, dataset_version_id: str) -> str | None:
-    """The id of a finished judge experiment with exactly these inputs, if there is one."""
-    for experiment in reversed(judge_experiments(client, dataset_id)):
-        meta: dict[str, Any] = experiment.get("metadata") or {}
-        same = (meta.get("prompt_tag") == version and meta.get("model") == model
-                and meta.get("prompt_version_id") == prompt_version_id
-                and meta.get("dataset_version_id") == dataset_version_id
-                and meta.get("split") in (None, "all"))
-        runs = meta.get("examples") or experiment.get("example_count")
-        if same and experiment.get("successful_run_count", 0) >= (runs or 0) > 0:
-            return str(experiment["id"])
-    return None
-
-
 def load_gold(client: Client, settings: Settings, console: Console,
               result: DemoResult) -> None:
     """Steps 1-3: traces, human labels, dataset with labels."""
@@ -80,30 +64,26 @@ def load_gold(client: Client, settings: Settings, console: Console,
                         console)
 
 
-def run_versions(client: Client, settings: Settings, console: Console, result: DemoResult,
-                 concurrency: int, **experiment_options: Any) -> None:
-    """Step 4: each judge version as a Phoenix experiment, reusing finished ones."""
-    from evaluators.prompt_files import load_prompt
-    from evaluators.prompt_store import push_prompt
+def run_versions(settings: Settings, console: Console, result: DemoResult, concurrency: int,
+                 **experiment_options: Any) -> None:
+    """Step 4: each judge version as a Phoenix experiment. A finished experiment with the same
+    prompt text, model and dataset version is reused (the experiment command's own resume)."""
     from pipeline import report
     from pipeline.experiment import run_judge_experiment
-    from pipeline.labeled_examples import fetch_dataset
 
-    dataset = fetch_dataset(client, settings.dataset)
     for version in VERSIONS:
-        stored = push_prompt(client, load_prompt(version), model_name=settings.judge_model_name)
-        found = completed_experiment(client, dataset.id, version, settings.judge_model_name,
-                                     stored.version_id, dataset.version_id)
-        if found:
-            result.experiments[version] = found
-            result.reused.append(version)
-            console.print(f"judge {version}: already run on this dataset version ({found})")
-            continue
         console.rule(f"judge {version}")
         outcome = run_judge_experiment(settings, prompt=version, concurrency=concurrency,
                                        **experiment_options)
-        report.render(outcome, console)
         result.experiments[version] = outcome.experiment_id
+        done = outcome.outcome
+        if done is not None and done.resumed and not (done.ran or done.evaluated):
+            result.reused.append(version)
+            console.print(f"judge {version}: already run on this dataset version "
+                          f"({outcome.experiment_name}), match rate "
+                          f"{outcome.agreement.match_rate.value:.1%}")
+            continue
+        report.render(outcome, console)
 
 
 def run_demo(settings: Settings, console: Console | None = None, live_questions: int = 3,
@@ -117,7 +97,7 @@ def run_demo(settings: Settings, console: Console | None = None, live_questions:
     console.rule("1-3. gold traces, human labels, dataset")
     load_gold(client, demo_settings, console, result)
     console.rule("4. judge experiments v1, v2, v3")
-    run_versions(client, demo_settings, console, result, concurrency, **experiment_options)
+    run_versions(demo_settings, console, result, concurrency, **experiment_options)
     console.rule("5. comparison")
     dataset_id, result.summaries = comparison.compare(demo_settings, client,
                                                       demo_settings.dataset)
