@@ -7,6 +7,7 @@ show what the Phoenix UI shows, not what this process remembers.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -79,4 +80,13 @@ def judge_experiments(client: Client, dataset_id: str) -> list[dict[str, Any]]:
     """The dataset's experiments run by this tool, oldest first."""
     experiments = client.experiments.list(dataset_id=dataset_id, timeout=READ_TIMEOUT)
     ours = [e for e in experiments if (e.get("metadata") or {}).get("kind") == JUDGE_KIND]
-    return sorted(ours, key=lambda e: e.get("created_at") or "")
+    return sorted(ours, key=lambda e: (e.get("created_at") or "", _row_number(e["id"])))
+
+
+def _row_number(global_id: str) -> int:
+    """The database row behind a Phoenix id such as base64("Experiment:7"): it breaks ties
+    between experiments created within the same timestamp resolution."""
+    try:
+        return int(base64.b64decode(global_id).decode().rsplit(":", 1)[1])
+    except (ValueError, IndexError, UnicodeDecodeError):
+        return 0
