@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import UserError
+from agent_demo.errors import AgentDemoError
 
 DEFAULT_CATEGORY = "custom"
 SHAPES = "a JSON list, JSONL, {category: [questions]} JSON, or one question per line"
@@ -35,7 +35,7 @@ def _item(item: Any, where: str, source: str, category: str = DEFAULT_CATEGORY) 
     else:
         text, category = None, None
     if not isinstance(text, str) or not text.strip() or not isinstance(category, str):
-        raise UserError(f"{source}: {where} is not a question: give a string or an object "
+        raise AgentDemoError(f"{source}: {where} is not a question: give a string or an object "
                         'like {"question": "...", "category": "..."}')
     return Question(text.strip(), category.strip())
 
@@ -48,7 +48,7 @@ def _from_json(data: Any, source: str) -> list[Question]:
     if isinstance(data, dict) and all(isinstance(v, list) for v in data.values()):
         return [_item(q, f"'{cat}' item {i + 1}", source, cat)
                 for cat, items in data.items() for i, q in enumerate(items)]
-    raise UserError(f"{source}: the JSON is neither a list nor {{category: [questions]}}: "
+    raise AgentDemoError(f"{source}: the JSON is neither a list nor {{category: [questions]}}: "
                     f"use {SHAPES}")
 
 
@@ -86,23 +86,23 @@ def load_questions(path: Path | None = None) -> list[Question]:
         return parse_questions(text, "built-in question bank")
     path = Path(path)
     if not path.is_file():
-        raise UserError(f"no questions file at {path}: give a file with {SHAPES}")
+        raise AgentDemoError(f"no questions file at {path}: give a file with {SHAPES}")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"cannot read {path} ({error}): give a UTF-8 text file") from None
+        raise AgentDemoError(f"cannot read {path} ({error}): give a UTF-8 text file") from None
     questions = parse_questions(text, str(path))
     if not questions:
-        raise UserError(f"{path} holds no questions: add {SHAPES}")
+        raise AgentDemoError(f"{path} holds no questions: add {SHAPES}")
     return questions
 
 
 def sample_questions(questions: list[Question], n: int, seed: int = 0) -> list[Question]:
     """``n`` questions drawn reproducibly; with more than the bank holds, it is reshuffled."""
     if n < 1:
-        raise UserError(f"--n must be at least 1 (got {n})")
+        raise AgentDemoError(f"--n must be at least 1 (got {n})")
     if not questions:
-        raise UserError("there are no questions to ask")
+        raise AgentDemoError("there are no questions to ask")
     rng = random.Random(seed)
     picked: list[Question] = []
     while len(picked) < n:

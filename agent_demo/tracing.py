@@ -1,7 +1,7 @@
 """Tracing the agent to Phoenix: OpenInference spans over OTLP/HTTP, and an honest count of
 the traces that could not be delivered.
 
-:func:`traced` registers a tracer provider for ``settings.project``, instruments the OpenAI
+:func:`traced` registers a tracer provider for a Phoenix project, instruments the OpenAI
 SDK (LLM spans) and yields a :class:`Tracing` whose tracer makes the AGENT and TOOL spans.
 Export goes through :class:`DeliveryCounter`, which records every span the exporter failed to
 send; once Phoenix has refused a batch, later batches are sent only after a quick health
@@ -20,8 +20,6 @@ import httpx
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from opentelemetry.trace import Tracer
-
-from pipeline.settings import Settings
 
 # Loggers that would print a traceback per failed batch; the run warns once instead.
 QUIET_LOGGERS = ("opentelemetry.exporter.otlp.proto.http.trace_exporter",
@@ -88,9 +86,10 @@ class Tracing:
         return len(self.delivery.failed_traces)
 
 
-def phoenix_reachable(settings: Settings) -> bool:
+def phoenix_reachable(phoenix_url: str) -> bool:
+    """True when Phoenix answers on /healthz."""
     try:
-        return httpx.get(f"{settings.phoenix_url}/healthz", timeout=3).status_code == 200
+        return httpx.get(f"{phoenix_url}/healthz", timeout=3).status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -114,9 +113,10 @@ def _quiet_exporter_logs() -> Iterator[None]:
 
 
 @contextmanager
-def traced(settings: Settings, on_failure: Callable[[str], None] = lambda message: None,
+def traced(phoenix_url: str, project: str,
+           on_failure: Callable[[str], None] = lambda message: None,
            reachable: bool = True) -> Iterator[Tracing]:
-    """Trace to ``settings.project`` in Phoenix for the duration of the block.
+    """Trace to ``project`` in the Phoenix at ``phoenix_url`` for the duration of the block.
 
     ``on_failure`` is called (from the export thread) whenever a batch is not delivered;
     ``reachable=False`` says Phoenix was already found down, so the first batch is probed
@@ -126,11 +126,11 @@ def traced(settings: Settings, on_failure: Callable[[str], None] = lambda messag
     from openinference.instrumentation.openai import OpenAIInstrumentor
     from phoenix.otel import BatchSpanProcessor, HTTPSpanExporter, register
 
-    endpoint = f"{settings.phoenix_url}/v1/traces"
-    provider = register(project_name=settings.project, endpoint=endpoint, batch=True,
+    endpoint = f"{phoenix_url}/v1/traces"
+    provider = register(project_name=project, endpoint=endpoint, batch=True,
                         set_global_tracer_provider=False, verbose=False)
     delivery = DeliveryCounter(HTTPSpanExporter(endpoint=endpoint, timeout=10),
-                               f"{settings.phoenix_url}/healthz", on_failure, reachable)
+                               f"{phoenix_url}/healthz", on_failure, reachable)
     provider.add_span_processor(BatchSpanProcessor(span_exporter=delivery))
     instrumentor = OpenAIInstrumentor()
     with _quiet_exporter_logs():

@@ -8,7 +8,7 @@ run says plainly that its failure was provoked.
 
 from __future__ import annotations
 
-from pipeline.errors import UserError
+from agent_demo.errors import AgentDemoError
 
 VARIANTS: dict[str, str] = {
     "json_only": "Override: reply with a single JSON object holding the tool results, and no "
@@ -36,6 +36,6 @@ def system_prompt(base: str, variant: str | None) -> str:
     if variant is None:
         return base
     if variant not in VARIANTS:
-        raise UserError(f"unknown agent variant {variant!r}: choose one of "
+        raise AgentDemoError(f"unknown agent variant {variant!r}: choose one of "
                         f"{', '.join(sorted(VARIANTS))}")
     return f"{base}\n\n{VARIANTS[variant]}"

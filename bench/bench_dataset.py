@@ -68,10 +68,10 @@ def root_span(i: int, tag: str, start: datetime) -> dict[str, Any]:
 
 def upload(settings: Settings, project: str, n: int) -> float:
     """Log ``n`` traces and label every LABELED_SHARE-th root; return the seconds taken."""
-    from pipeline import connection
+    from tests.support.stack import connect
 
     tag = uuid.uuid4().hex[:6]  # ids unique to this upload (Phoenix keys traces by id)
-    client = connection.client(settings)
+    client = connect(settings).client
     started = time.perf_counter()
     start = datetime(2026, 11, 1, tzinfo=UTC)
     for first in range(0, n, UPLOAD_BATCH):
@@ -140,8 +140,9 @@ def _timed(function: Any, label: str, phases: dict[str, float]) -> Any:
 def child_build(project: str, dataset: str, port: str, run_dir: str) -> None:
     """In the child: build the dataset; print seconds (in all and by phase) and memory as
     JSON."""
-    from pipeline import annotations, connection, spans
-    from pipeline import dataset as datasets
+    from pipeline.dataset.build import build
+    from pipeline.phoenix import annotations, datasets, spans
+    from tests.support.stack import connect
 
     phases: dict[str, float] = {}
     for label, module, name in (("reading spans", spans, "root_spans"),
@@ -149,10 +150,10 @@ def child_build(project: str, dataset: str, port: str, run_dir: str) -> None:
                                 ("storing examples", datasets, "upload")):
         setattr(module, name, _timed(getattr(module, name), label, phases))
     settings = Settings(phoenix_port=int(port), run_dir=Path(run_dir))
-    client = connection.client(settings)
+    phoenix = connect(settings)
     baseline = memory_mb("VmHWM")
     started = time.perf_counter()
-    report = datasets.build(client, settings, dataset, project)
+    report = build(phoenix, dataset, project)
     seconds = time.perf_counter() - started
     peak = memory_mb("VmHWM")
     print(json.dumps({"seconds": seconds, "phases": phases, "peak_mb": peak,

@@ -47,7 +47,7 @@ PROMPT = "v3"
 def serve(latency: float) -> None:
     """The scripted endpoint (run in a child process): every call answers ``helpful`` or
     ``not_helpful`` (from a marker in the answer) after ``latency`` seconds."""
-    from tests.scripted_llm import ScriptedLLM
+    from tests.support.scripted_llm import ScriptedLLM
 
     def reply(request: dict[str, Any]) -> dict[str, Any]:
         answer = request["messages"][-1]["content"].rsplit("Answer:", 1)[-1]
@@ -74,7 +74,7 @@ def scripted_endpoint(latency: float) -> Iterator[str]:
 
 def make_dataset(settings: Settings, n: int) -> str:
     """``n`` labeled examples in the dataset contract (a third of them not_helpful)."""
-    from pipeline import connection
+    from tests.support.stack import connect
 
     name = f"bench-experiment-{uuid.uuid4().hex[:6]}"
     examples = [{
@@ -85,35 +85,46 @@ def make_dataset(settings: Settings, n: int) -> str:
         "metadata": {"trace_id": f"trace-{i}", "category": "forecast",
                      "split": "dev" if i % 10 < 7 else "test"},
     } for i in range(n)]
-    connection.client(settings).datasets.create_dataset(name=name, examples=examples,
-                                                        timeout=120)
+    connect(settings).client.datasets.create_dataset(name=name, examples=examples, timeout=120)
     return name
 
 
 def ours(settings: Settings, dataset: str, concurrency: int) -> tuple[float, int]:
     """Seconds for one whole experiment, and the runs stored."""
-    from pipeline.experiment import run_judge_experiment
+    from tests.support.experiments import judge_experiment
 
     started = time.perf_counter()
-    result = run_judge_experiment(settings, prompt=PROMPT, dataset=dataset,
-                                  concurrency=concurrency, show_progress=False,
-                                  prompt_name=f"bench-{uuid.uuid4().hex[:6]}")
+    result = judge_experiment(settings, prompt=PROMPT, dataset=dataset,
+                              concurrency=concurrency,
+                              prompt_name=f"bench-{uuid.uuid4().hex[:6]}")
     seconds = time.perf_counter() - started
     return seconds, sum(row.run.exact_match is not None for row in result.rows)
 
 
+def usable_examples(labeled: Any) -> Any:
+    """The Phoenix dataset restricted to the labeled examples (same id and version), for
+    Phoenix's own ``run_experiment``."""
+    from phoenix.client.resources.datasets import Dataset
+
+    keep = {example.id for example in labeled.examples}
+    data = labeled.dataset.to_dict()
+    data["examples"] = [e for e in data["examples"] if e["id"] in keep]
+    data["example_count"] = len(data["examples"])
+    return Dataset.from_dict(data)
+
+
 def phoenix_sequential(settings: Settings, dataset: str) -> tuple[float, int]:
     """Seconds for Phoenix's sync ``run_experiment`` with the same judge and evaluator."""
+    from evaluators.exact_match import exact_match
     from evaluators.judge import Judge
     from evaluators.prompt_files import load_prompt
-    from pipeline import connection
-    from pipeline.experiment_runner import exact_match
-    from pipeline.labeled_examples import load_labeled
+    from pipeline.dataset.examples import load_labeled
+    from tests.support.stack import connect
 
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
-    judge = Judge(settings, load_prompt(PROMPT))
+    judge = Judge(settings.judge_endpoint(), load_prompt(PROMPT))
 
     def task(input: dict[str, Any]) -> dict[str, Any]:
         verdict = asyncio.run_coroutine_threadsafe(
@@ -122,11 +133,11 @@ def phoenix_sequential(settings: Settings, dataset: str) -> tuple[float, int]:
 
     try:
         started = time.perf_counter()
-        client = connection.client(settings)
-        labeled = load_labeled(client, dataset)
+        phoenix = connect(settings)
+        labeled = load_labeled(phoenix, dataset)
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            ran = client.experiments.run_experiment(
-                dataset=labeled.for_experiment(), task=task, evaluators=[exact_match],
+            ran = phoenix.client.experiments.run_experiment(
+                dataset=usable_examples(labeled), task=task, evaluators=[exact_match],
                 experiment_name="phoenix-sequential", print_summary=False, timeout=120)
         seconds = time.perf_counter() - started
     finally:
@@ -139,28 +150,28 @@ def phoenix_sequential(settings: Settings, dataset: str) -> tuple[float, int]:
 def phoenix_async(settings: Settings, dataset: str, concurrency: int) -> float:
     """Seconds for Phoenix's ``AsyncClient.experiments.run_experiment`` (what this tool used
     before its own runner) with the same judge and evaluator at ``concurrency``."""
+    from evaluators.exact_match import exact_match
     from evaluators.judge import Judge
     from evaluators.prompt_files import load_prompt
-    from pipeline import connection
-    from pipeline.experiment_runner import exact_match
-    from pipeline.labeled_examples import load_labeled
+    from pipeline.dataset.examples import load_labeled
+    from tests.support.stack import connect
 
     async def run() -> None:
-        judge = Judge(settings, load_prompt(PROMPT))
+        judge = Judge(settings.judge_endpoint(), load_prompt(PROMPT))
 
         async def task(input: dict[str, Any]) -> dict[str, Any]:
             return (await judge.judge(input["question"], input["answer"])).as_output()
 
         try:
-            await connection.async_client(settings).experiments.run_experiment(
-                dataset=labeled.for_experiment(), task=task, evaluators=[exact_match],
+            await connect(settings).async_client().experiments.run_experiment(
+                dataset=usable_examples(labeled), task=task, evaluators=[exact_match],
                 experiment_name="phoenix-async", print_summary=False, timeout=120,
                 concurrency=concurrency)
         finally:
             await judge.aclose()
 
     started = time.perf_counter()
-    labeled = load_labeled(connection.client(settings), dataset)
+    labeled = load_labeled(connect(settings), dataset)
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         asyncio.run(run())
     return time.perf_counter() - started
@@ -171,13 +182,13 @@ def phoenix_write_time(settings: Settings, dataset: str, n: int = 40) -> float:
     (``n`` runs and ``n`` evaluations on a scratch experiment)."""
     from datetime import UTC, datetime
 
-    from pipeline import connection
-    from pipeline.labeled_examples import load_labeled
+    from pipeline.dataset.examples import load_labeled
+    from tests.support.stack import connect
 
-    labeled = load_labeled(connection.client(settings), dataset)
+    labeled = load_labeled(connect(settings), dataset)
 
     async def probe() -> float:
-        phoenix = connection.async_client(settings).experiments
+        phoenix = connect(settings).async_client().experiments
         experiment = await phoenix.create(dataset_id=labeled.dataset.id,
                                           dataset_version_id=labeled.dataset.version_id,
                                           experiment_name="write-probe")

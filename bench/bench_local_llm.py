@@ -28,6 +28,7 @@ if __package__ in (None, ""):  # run as a script: make `bench` and `pipeline` im
 from bench.machine import describe
 from pipeline import stack
 from pipeline.settings import ROOT, Settings, load
+from tests.support.stack import free_port
 
 CASES = [  # (question, answer) pairs for the judge
     ("What's the weather in Paris in Fahrenheit?", "It is 68°F and sunny in Paris."),
@@ -159,7 +160,7 @@ def reuse_gain(cold: list[dict[str, float]], warm: list[dict[str, float]]) -> st
 def main() -> None:
     # LOCAL_MODEL_PATH and LOCAL_LLM_THREADS apply; the server is always our own.
     settings = dataclasses.replace(load(), run_dir=Path(tempfile.mkdtemp(prefix="bench-llm-")),
-                                   local_llm_port=stack.free_port())
+                                   local_llm_port=free_port())
     model = stack.local_model_path(settings)
     print(f"# Local model server ({describe()})")
     print(f"model {model.name}; usable cores {len(os.sched_getaffinity(0))}; "

@@ -9,8 +9,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline import stack
 from pipeline.settings import Settings
+from tests.support.stack import isolated_settings, running_phoenix
 
 
 @contextlib.contextmanager
@@ -18,6 +18,6 @@ def throwaway_phoenix(prefix: str = "bench-phoenix-") -> Iterator[Settings]:
     """Start a Phoenix on SQLite in a temporary directory; yield settings pointing at it."""
     run_dir = Path(tempfile.mkdtemp(prefix=prefix))
     try:
-        yield from stack.running_phoenix(stack.isolated_settings(run_dir))
+        yield from running_phoenix(isolated_settings(run_dir))
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)

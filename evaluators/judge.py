@@ -22,12 +22,9 @@ import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
+from evaluators.endpoint import Endpoint
 from evaluators.labels import ERROR, INVALID, normalize_label
 from evaluators.prompt_files import PromptFile
-from pipeline.errors import UserError
-from pipeline.settings import Settings
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
@@ -168,21 +165,21 @@ def _mentions_logprobs(error: BaseException) -> bool:
 class Judge:
     """Judge (question, answer) pairs with one prompt version and one model."""
 
-    def __init__(self, settings: Settings, prompt: PromptFile, *, model: str | None = None,
+    def __init__(self, endpoint: Endpoint, prompt: PromptFile, *,
                  retry: RetryPolicy | None = None, logprobs: bool = True) -> None:
+        self.endpoint = endpoint
         self.prompt = prompt
-        self.model = model or settings.judge_model_name
+        self.model = endpoint.model
         self.retry = retry or RetryPolicy()
         self.logprobs = logprobs
-        self._settings = settings
         self._client: AsyncOpenAI | None = None
 
     def _openai(self) -> AsyncOpenAI:
         if self._client is None:
             from openai import AsyncOpenAI
 
-            self._client = AsyncOpenAI(base_url=self._settings.llm_base_url,
-                                       api_key=self._settings.llm_api_key,
+            self._client = AsyncOpenAI(base_url=self.endpoint.base_url,
+                                       api_key=self.endpoint.api_key,
                                        timeout=self.retry.timeout, max_retries=0)
         return self._client
 
@@ -240,24 +237,3 @@ class Judge:
     async def aclose(self) -> None:
         if self._client is not None:
             await self._client.close()
-
-
-def check_endpoint(settings: Settings, timeout: float = 5.0) -> None:
-    """Fail fast, with what to do, when the judge's endpoint is down or refuses the key.
-
-    Any other answer (even 404 on ``/models``) counts as reachable: the calls themselves
-    report their errors row by row.
-    """
-    base = (settings.llm_base_url or "https://api.openai.com/v1").rstrip("/")
-    try:
-        status = httpx.get(f"{base}/models", timeout=timeout,
-                           headers={"Authorization": f"Bearer {settings.llm_api_key}"}
-                           ).status_code
-    except httpx.HTTPError as error:
-        how = ("start the local model with `make llm` (or `make up`)" if settings.uses_local_llm
-               else "check OPENAI_BASE_URL and your network")
-        raise UserError(f"the judge model endpoint {base} is not reachable "
-                        f"({type(error).__name__}): {how}") from None
-    if status in (401, 403):
-        raise UserError(f"the judge model endpoint {base} refused the API key (HTTP {status}): "
-                        "check OPENAI_API_KEY")

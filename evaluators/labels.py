@@ -7,6 +7,8 @@ import re
 HELPFUL = "helpful"
 NOT_HELPFUL = "not_helpful"
 HUMAN_LABELS = (HELPFUL, NOT_HELPFUL)
+SCORES = {HELPFUL: 1.0, NOT_HELPFUL: 0.0}
+"""The score stored beside each label in Phoenix (helpful is the positive class)."""
 
 INVALID = "invalid"
 """The judge replied, but not with a label we could read."""
@@ -20,7 +22,9 @@ _SEPARATORS = re.compile(r"[\s\-_]+")
 
 
 def normalize_label(value: object) -> str | None:
-    """``"Helpful"``, ``" not helpful "``, ``"NOT-HELPFUL"`` -> the canonical label, else None."""
+    """``"Helpful"``, ``" not helpful "``, ``"NOT-HELPFUL"``, ``"Unhelpful"`` -> the canonical
+    label, else None. The one reading of a label everywhere: files, the terminal labeler,
+    datasets and judge replies."""
     if not isinstance(value, str):
         return None
     key = _SEPARATORS.sub("_", value.strip().strip("\"'`.*").lower())

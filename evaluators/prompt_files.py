@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import UserError
+from evaluators.errors import PromptFileError
 
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
 PLACEHOLDERS = ("question", "answer")
@@ -55,7 +55,7 @@ def load_prompt(version: str, directory: Path = PROMPTS_DIR) -> PromptFile:
     path = directory / f"{version}.txt"
     if not _VERSION_NAME.match(version) or not path.is_file():
         existing = ", ".join(available_versions(directory)) or "none"
-        raise UserError(f"no judge prompt {version!r} in {directory}: choose one of "
+        raise PromptFileError(f"no judge prompt {version!r} in {directory}: choose one of "
                         f"{existing} (e.g. PROMPT=v3), or add {version}.txt there")
     return parse_prompt(path.read_text(encoding="utf-8"), version=version, path=path)
 
@@ -75,7 +75,7 @@ def parse_prompt(text: str, *, version: str, path: Path) -> PromptFile:
             end = next(i for i, line in enumerate(lines[1:], 1)
                        if line.strip() == _HEADER_FENCE)
         except StopIteration:
-            raise UserError(f"{path}: the header opened by '---' is never closed; add a "
+            raise PromptFileError(f"{path}: the header opened by '---' is never closed; add a "
                             "'---' line after it") from None
         for line in lines[1:end]:
             key, sep, value = line.partition(":")
@@ -85,7 +85,7 @@ def parse_prompt(text: str, *, version: str, path: Path) -> PromptFile:
     template = body.strip() + "\n"
     found = set(_PLACEHOLDER.findall(template))
     if missing := [p for p in PLACEHOLDERS if p not in found]:
-        raise UserError(f"{path}: the template lacks "
+        raise PromptFileError(f"{path}: the template lacks "
                         + " and ".join("{{" + p + "}}" for p in missing)
                         + "; put them at the end of the prompt")
     return PromptFile(version=version, template=template,

@@ -1,23 +1,55 @@
 """The ``judge-align`` command line; the Makefile targets wrap these subcommands.
 
-Heavy modules (Phoenix client, OpenTelemetry, pandas, openai) are imported inside the
-commands, so ``judge-align --help`` starts fast.
+The top floor: options in, orchestration, and the one place where exceptions become exit
+codes (:func:`main`). Heavy modules (Phoenix client, OpenTelemetry, pandas, openai) are
+imported inside the commands, so ``judge-align --help`` starts fast.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pipeline.settings import load
+from pipeline.settings import Settings, load
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from pipeline.phoenix.connection import Phoenix
+    from pipeline.phoenix.spans import SpanFilter
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Align an LLM-as-a-judge with human labels on Arize Phoenix.")
 dataset_app = typer.Typer(no_args_is_help=True, help="Build or import the labeled dataset.")
+gold_app = typer.Typer(no_args_is_help=True, help="Record and check the gold set (gold/).")
 app.add_typer(dataset_app, name="dataset")
+app.add_typer(gold_app, name="gold")
+
+Since = Annotated[str | None, typer.Option(
+    help="Only spans after this time (ISO 8601, or e.g. 2h, 3d).")]
+Limit = Annotated[int | None, typer.Option(help="Only the newest N root spans.")]
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console()
+
+
+def _connect(settings: Settings, timeout: float = 60.0) -> Phoenix:
+    from pipeline.phoenix.connection import Phoenix
+
+    return Phoenix.connect(settings, timeout)
+
+
+def _span_filter(since: str | None = None, limit: int | None = None, **more: object
+                 ) -> SpanFilter:
+    from pipeline.phoenix.spans import SpanFilter, parse_since
+
+    return SpanFilter(since=parse_since(since) if since else None, limit=limit, **more)
 
 
 def _echo_lines(lines: list[str]) -> None:
@@ -33,9 +65,11 @@ def up(llm: Annotated[bool | None, typer.Option(
        ) -> None:
     """Start Phoenix on loopback (and the local model when no LLM endpoint is configured)."""
     from pipeline import stack
+    from pipeline.phoenix.connection import Phoenix
 
-    _echo_lines(stack.up(load(), with_llm=llm))
-    typer.echo(f"Phoenix UI: {load().phoenix_url}")
+    settings = load()
+    _echo_lines(stack.up(settings, with_llm=llm))
+    typer.echo(f"Phoenix UI: {Phoenix.at(settings).base_url}")
 
 
 @app.command()
@@ -75,7 +109,40 @@ def llm() -> None:
                f"(model {settings.judge_model_name}); stop it with `make down`")
 
 
-# --- the agent (issue 4: agent_demo/) -----------------------------------------------------------
+# --- the agent ----------------------------------------------------------------------------------
+
+def ask_agent(settings: Settings, console: Console, *, n: int, seed: int,
+              questions: Path | None = None, variant: str | None = None) -> int:
+    """Run the demo agent on ``n`` questions into ``settings.project``; draw it; return how
+    many answered."""
+    from agent_demo.run import ModelEndpoint, run_agent
+    from evaluators.endpoint import check_endpoint
+    from pipeline.errors import UserError
+    from pipeline.phoenix.connection import Phoenix, PhoenixUnreachable
+    from pipeline.views.agent import agent_progress, render_agent_summary
+
+    endpoint = settings.agent_endpoint()
+    if settings.uses_local_llm:
+        check_endpoint(endpoint)  # fail before any trace when the local model is not up
+    phoenix = Phoenix.at(settings)
+    with agent_progress(console) as callbacks:
+        summary = run_agent(ModelEndpoint(endpoint.base_url, endpoint.api_key, endpoint.model),
+                            phoenix.base_url, settings.project, n=n, questions_path=questions,
+                            seed=seed, variant=variant, callbacks=callbacks)
+    project_url = None
+    if summary.undelivered_traces < len(summary.results):
+        try:
+            phoenix.ensure_running()
+            project_url = phoenix.project_url(settings.project, wait=5)
+        except PhoenixUnreachable:
+            project_url = None
+    render_agent_summary(summary, project=settings.project, project_url=project_url,
+                         phoenix_base=phoenix.base_url, console=console)
+    if summary.results and not summary.done:
+        raise UserError(f"every question failed (first: {summary.results[0].error}): check "
+                        f"the LLM endpoint {endpoint.url}")
+    return summary.done
+
 
 @app.command()
 def agent(n: Annotated[int, typer.Option("--n", help="How many questions to ask.")] = 10,
@@ -84,25 +151,18 @@ def agent(n: Annotated[int, typer.Option("--n", help="How many questions to ask.
                    "question per line (default: the built-in bank).")] = None,
           seed: Annotated[int, typer.Option(help="Seed of the question sample.")] = 0,
           variant: Annotated[str | None, typer.Option(
-              help="A deliberately altered system prompt (agent_demo/variants.py), to record "
-                   "a provoked failure for the gold set; marked in the trace metadata.")
+              help="A deliberately altered agent (agent_demo/variants.py), to record a "
+                   "provoked failure for the gold set; marked in the trace metadata.")
           ] = None) -> None:
     """Run the demo agent on N questions; each answer is one trace in Phoenix."""
-    from rich.console import Console
-
-    from agent_demo.run import print_summary, run_agent
-
-    settings, console = load(), Console()
-    print_summary(run_agent(settings, n=n, questions_path=questions, seed=seed,
-                            console=console, variant=variant), settings, console)
+    ask_agent(load(), _console(), n=n, seed=seed, questions=questions, variant=variant)
 
 
-# --- dataset and labels (issue 5: pipeline/dataset.py, annotations.py, labels.py) --------------
+# --- dataset and labels -----------------------------------------------------------------------
 
 @dataset_app.command("build")
 def dataset_build(name: Annotated[str | None, typer.Option(help="Dataset name.")] = None,
-                  since: Annotated[str | None, typer.Option(
-                      help="Only spans after this time (ISO 8601, or e.g. 2h, 3d).")] = None,
+                  since: Since = None,
                   limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
                   sample: Annotated[int | None, typer.Option(
                       help="A seeded random sample of this many spans.")] = None,
@@ -111,24 +171,18 @@ def dataset_build(name: Annotated[str | None, typer.Option(help="Dataset name.")
                       help="A Phoenix span filter, e.g. \"metadata['category'] == 'units'\".")
                   ] = None) -> None:
     """Turn the project's root agent spans into a Phoenix dataset (only new spans are added)."""
-    from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn
-
-    from pipeline import connection, spans
-    from pipeline import dataset as datasets
+    from pipeline.dataset.build import build
+    from pipeline.views.dataset import render_build
+    from pipeline.views.progress import progress_bar
 
     settings = load()
-    span_filter = spans.SpanFilter(since=spans.parse_since(since) if since else None,
-                                   limit=limit, sample=sample, seed=seed, query=query)
-    client = connection.client(settings, timeout=300)
-    console = Console()
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=console,
-                  transient=True) as progress:
-        task = progress.add_task(f"reading root spans of {settings.project}")
-        report = datasets.build(
-            client, settings, name or settings.dataset, settings.project, span_filter,
-            on_page=lambda n: progress.update(task, description=f"read {n} root spans"))
-    datasets.print_build(report, console)
+    span_filter = _span_filter(since, limit, sample=sample, seed=seed, query=query)
+    phoenix = _connect(settings, timeout=300)
+    with progress_bar(transient=True) as bar:
+        bar.start(f"reading root spans of {settings.project}")
+        report = build(phoenix, name or settings.dataset, settings.project, span_filter,
+                       on_page=lambda n: bar.start(f"read {n} root spans"))
+    render_build(report, _console())
 
 
 @dataset_app.command("import")
@@ -136,15 +190,12 @@ def dataset_import(file: Path,
                    name: Annotated[str | None, typer.Option(help="Dataset name.")] = None
                    ) -> None:
     """Import an already labeled set (JSONL or CSV with input, output, label)."""
-    from pipeline import connection, importer
+    from pipeline.dataset.importer import import_file
+    from pipeline.views.dataset import render_import
 
     settings = load()
-    report = importer.import_file(connection.client(settings, timeout=300), settings,
-                                  name or settings.dataset, file)
-    typer.echo(f"{file}: {report.rows} examples: {report.created} added, {report.updated} "
-               f"updated, {report.unchanged} already there"
-               + ("" if report.new_version else " (no new dataset version)"))
-    typer.echo(f"dataset {report.name}: {report.total} examples  {report.url}")
+    report = import_file(_connect(settings, timeout=300), name or settings.dataset, file)
+    render_import(report, str(file), _console())
 
 
 @app.command()
@@ -158,64 +209,82 @@ def annotate(labels: Annotated[Path | None, typer.Option(
                  help="Your name, kept with each label you give in the terminal.")] = None
              ) -> None:
     """Label root spans as helpful / not_helpful (HUMAN annotations in Phoenix)."""
-    from rich.console import Console
-
-    from pipeline import connection, labeler
+    from pipeline.labeling import labeler
 
     settings = load()
-    client = connection.client(settings)
+    phoenix = _connect(settings)
     if labels is not None:
-        from pipeline import label_file
+        from pipeline.labeling.label_file import apply_file
 
-        report = label_file.apply_file(client, settings, settings.project, labels)
+        report = apply_file(phoenix, settings.project, labels)
         typer.echo(report.config)
         typer.echo(f"{labels}: {report.rows} labels: {report.written} new, {report.changed} "
                    f"changed, {report.unchanged} already in Phoenix")
         typer.echo(f"next: `make labels` copies them into the dataset "
-                   f"({connection.project_url(settings, client, settings.project)})")
+                   f"({phoenix.project_url(settings.project)})")
         return
-    labeler.run(client, settings, settings.project, labeler.read_key, Console(),
+    from pipeline.views.labeling import TerminalScreen, read_key
+
+    labeler.run(phoenix, settings.project, read_key, TerminalScreen(_console()),
                 queue=labeler.read_queue(queue) if queue else None, annotator=annotator)
 
 
 @app.command()
 def labels(name: Annotated[str | None, typer.Option(help="Dataset name.")] = None) -> None:
     """Copy the human labels into the dataset's examples and report the class balance."""
-    from rich.console import Console
-
-    from pipeline import connection
-    from pipeline import labels as human_labels
+    from pipeline.labeling.sync import sync
+    from pipeline.views.dataset import render_labels
 
     settings = load()
-    report = human_labels.sync(connection.client(settings, timeout=300), settings,
-                               name or settings.dataset, settings.project)
-    human_labels.print_report(report, Console())
+    report = sync(_connect(settings, timeout=300), name or settings.dataset, settings.project)
+    render_labels(report, _console())
 
 
-# --- judge experiments (issue 6: evaluators/, pipeline/experiment.py) ---------------------------
+# --- judge experiments --------------------------------------------------------------------------
 
 @app.command()
 def prompts() -> None:
     """Push evaluators/prompts/*.txt to Phoenix's prompt store, tagged by version."""
-    from rich.console import Console
     from rich.table import Table
 
     from evaluators.prompt_files import load_all
-    from evaluators.prompt_store import PROMPT_NAME, push_prompts
-    from pipeline import connection
+    from pipeline.phoenix.prompts import PROMPT_NAME, push_prompts
 
     settings = load()
     files = load_all()
-    stored = push_prompts(connection.client(settings), files,
-                          model_name=settings.judge_model_name)
+    phoenix = _connect(settings)
+    stored = push_prompts(phoenix, files, model_name=settings.judge_model_name)
     table = Table(title=f"Phoenix prompt {PROMPT_NAME!r}", title_justify="left")
     for column in ("tag", "version id", "status", "description"):
         table.add_column(column)
     for file, item in zip(files, stored, strict=True):
         table.add_row(item.version, item.version_id,
                       "new version" if item.created else "unchanged", file.description)
-    Console().print(table)
-    typer.echo(f"Phoenix prompts: {settings.phoenix_url}/prompts")
+    _console().print(table)
+    typer.echo(f"Phoenix prompts: {phoenix.prompt_url(PROMPT_NAME)}")
+
+
+def run_experiment(settings: Settings, console: Console, *, prompt: str,
+                   dataset: str | None = None, model: str | None = None,
+                   concurrency: int = 4, split: str | None = None, resume: bool = True,
+                   show_report: bool = True, **options: object):
+    """Run one judge version as an experiment with a progress bar; print its report."""
+    from evaluators.prompt_files import load_prompt
+    from pipeline.experiment.judge_experiment import run_judge_experiment
+    from pipeline.views.experiment import render, status_lines
+    from pipeline.views.progress import progress_bar
+
+    load_prompt(prompt)  # an unknown version is named before Phoenix is asked anything
+    with progress_bar() as bar:
+        report = run_judge_experiment(
+            _connect(settings), settings.judge_endpoint(model), dataset or settings.dataset,
+            prompt=prompt, concurrency=concurrency, split=split, resume=resume,
+            progress=bar, **options)
+    if show_report:
+        render(report, console)
+        for line in status_lines(report):
+            console.print(line)
+    return report
 
 
 @app.command()
@@ -234,35 +303,34 @@ def experiment(prompt: Annotated[str, typer.Option(help="Prompt version, e.g. v3
 
     Re-running after an interruption resumes the experiment (only missing or failed
     examples are judged); when it is complete, it is shown again rather than re-run."""
-    from rich.console import Console
+    from pipeline.experiment.report import check_gate
 
-    from pipeline import report
-    from pipeline.experiment import run_judge_experiment, status_lines
+    report = run_experiment(load(), _console(), prompt=prompt, dataset=dataset, model=model,
+                            concurrency=concurrency, split=split, resume=not fresh)
+    check_gate(report, gate)
 
-    result = run_judge_experiment(load(), prompt=prompt, dataset=dataset, model=model,
-                                  concurrency=concurrency, split=split, resume=not fresh)
-    console = Console()
-    report.render(result, console)
-    for line in status_lines(result):
-        console.print(line)
-    report.check_gate(result, gate)
+
+def show_comparison(phoenix: Phoenix, dataset: str, console: Console) -> list:
+    """Print every judge experiment on ``dataset`` in one table; return the summaries."""
+    from pipeline.experiment.compare import compare as summaries_of
+    from pipeline.views.experiment import render_comparison
+
+    dataset_id, summaries = summaries_of(phoenix, dataset)
+    render_comparison(summaries, dataset,
+                      phoenix.compare_url(dataset_id,
+                                          [s.experiment_id for s in reversed(summaries)]),
+                      phoenix.experiments_url(dataset_id), console)
+    return summaries
 
 
 @app.command()
 def compare(dataset: Annotated[str | None, typer.Option(help="Dataset name.")] = None) -> None:
     """One table of every judge experiment on the dataset, with the Phoenix compare link."""
-    from rich.console import Console
-
-    from pipeline import compare as comparison
-    from pipeline import connection
-
     settings = load()
-    name = dataset or settings.dataset
-    dataset_id, summaries = comparison.compare(settings, connection.client(settings), name)
-    comparison.render(settings, dataset_id, name, summaries, Console())
+    show_comparison(_connect(settings), dataset or settings.dataset, _console())
 
 
-# --- the whole loop (issue 7) and the judge at work (issue 9) -----------------------------------
+# --- the whole loop, and the judge at work ----------------------------------------------------
 
 @app.command()
 def demo(live: Annotated[int, typer.Option(
@@ -271,16 +339,13 @@ def demo(live: Annotated[int, typer.Option(
     """The whole loop on the embedded defaults: gold traces, dataset, v1-v3, comparison."""
     from pipeline.demo import run_demo
 
-    run_demo(load(), live_questions=live, concurrency=concurrency)
+    run_demo(load(), _console(), live_questions=live, concurrency=concurrency)
 
 
 @app.command("judge-traces")
 def judge_traces(prompt: Annotated[str, typer.Option(help="Prompt version, e.g. v3.")] = "v3",
                  project: Annotated[str | None, typer.Option(help="Phoenix project.")] = None,
-                 since: Annotated[str | None, typer.Option(
-                     help="Only spans after this time (ISO 8601, or e.g. 2h, 3d).")] = None,
-                 limit: Annotated[int | None, typer.Option(
-                     help="Only the newest N root spans.")] = None,
+                 since: Since = None, limit: Limit = None,
                  model: Annotated[str | None, typer.Option(help="Judge model.")] = None,
                  dataset: Annotated[str | None, typer.Option(
                      help="Dataset whose latest experiment of this judge gives its error "
@@ -288,17 +353,20 @@ def judge_traces(prompt: Annotated[str, typer.Option(help="Prompt version, e.g. 
                  concurrency: int = 4) -> None:
     """Label root spans not yet judged by this prompt version (LLM annotations in Phoenix),
     then report the raw and the corrected pass rate."""
-    from rich.console import Console
+    from evaluators.prompt_files import load_prompt
+    from pipeline.judging.traces import judge_traces as judge_new_traces
+    from pipeline.views.judging import render_judge_traces
+    from pipeline.views.progress import progress_bar
 
-    from pipeline import judge_traces as judging
-    from pipeline import spans
-
-    span_filter = spans.SpanFilter(since=spans.parse_since(since) if since else None,
-                                   limit=limit)
-    report = judging.judge_traces(load(), prompt=prompt, project=project,
-                                  span_filter=span_filter, model=model, dataset=dataset,
-                                  concurrency=concurrency)
-    judging.render(report, Console())
+    load_prompt(prompt)  # an unknown version is named before Phoenix is asked anything
+    settings = load()
+    with progress_bar() as bar:
+        report = judge_new_traces(
+            _connect(settings, timeout=300), settings.judge_endpoint(model),
+            project=project or settings.project, dataset=dataset or settings.dataset,
+            default_model=settings.judge_model_name, prompt=prompt,
+            span_filter=_span_filter(since, limit), concurrency=concurrency, progress=bar)
+    render_judge_traces(report, _console())
 
 
 @app.command("suggest-labels")
@@ -307,53 +375,61 @@ def suggest_labels(n: Annotated[int, typer.Option("--n", help="How many spans to
                    out: Annotated[Path | None, typer.Option(
                        help="Queue file to write (default .run/label-queue.txt).")] = None,
                    project: Annotated[str | None, typer.Option(help="Phoenix project.")] = None,
-                   since: Annotated[str | None, typer.Option(
-                       help="Only spans after this time (ISO 8601, or e.g. 2h, 3d).")] = None,
-                   limit: Annotated[int | None, typer.Option(
-                       help="Only the newest N root spans.")] = None) -> None:
+                   since: Since = None, limit: Limit = None) -> None:
     """Pick the unlabeled spans most worth a human label and queue them for `annotate`."""
-    from rich.console import Console
-
-    from pipeline import connection, spans, suggest
+    from pipeline.labeling import suggest
+    from pipeline.views.labeling import render_suggestions
 
     settings = load()
     name = project or settings.project
-    client = connection.client(settings, timeout=300)
-    span_filter = spans.SpanFilter(since=spans.parse_since(since) if since else None,
-                                   limit=limit)
-    result = suggest.suggest(client, name, n=n, seed=seed, span_filter=span_filter)
+    phoenix = _connect(settings, timeout=300)
+    result = suggest.suggest(phoenix, name, n=n, seed=seed,
+                             span_filter=_span_filter(since, limit))
     if result.picks:
         result.queue = suggest.write_queue(result.picks, out or settings.run_dir /
                                            "label-queue.txt", project=name, seed=seed)
-    suggest.render(result, Console(), connection.project_url(settings, client, name))
+    render_suggestions(result, _console(), phoenix.project_url(name))
 
+
+# --- the gold set -------------------------------------------------------------------------------
+
+@gold_app.command("record")
+def gold_record(project: Annotated[str, typer.Option(
+                    help="The Phoenix project holding the runs to record.")],
+                only: Annotated[Path | None, typer.Option(
+                    help="Record only these root spans: a file with one span id per line, or "
+                         "a labels CSV (its span_id column).")] = None,
+                out: Annotated[Path | None, typer.Option(
+                    help="Traces file to append to (default gold/traces.jsonl).")] = None
+                ) -> None:
+    """Append a project's traces (every span, tool calls included) to the gold traces file;
+    traces already there are skipped."""
+    from pipeline.gold.record import read_span_ids, record
+    from pipeline.gold.traces import TRACES_FILE
+
+    path = out or TRACES_FILE
+    added = record(_connect(load(), timeout=300), project, path,
+                   only=read_span_ids(only) if only else None)
+    typer.echo(f"{path}: {added} traces added from project {project}")
+
+
+# --- exit codes ---------------------------------------------------------------------------------
 
 def main() -> None:
-    """Entry point: known failures become one line on stderr and exit code 1."""
-    from local_llm.weights import WeightsError
-    from pipeline.errors import UserError
-    from pipeline.services import ServiceError
+    """Entry point: every known failure becomes one line on stderr and exit code 1."""
+    from pipeline.failures import one_line
 
     try:
         app()
-    except (UserError, ServiceError, WeightsError) as error:
-        typer.secho(f"error: {error}", fg="red", err=True)
-        sys.exit(1)
     except KeyboardInterrupt:
         typer.secho("interrupted: re-run the same command to resume", err=True)
         sys.exit(130)
-    except Exception as error:  # connection failures from httpx/openai without a traceback
-        if _is_connection_error(error):
-            typer.secho(f"error: {error.__class__.__name__}: {error}. Is Phoenix running? "
-                        f"Start it with `make up` ({load().phoenix_url}).", fg="red", err=True)
-            sys.exit(1)
-        raise
-
-
-def _is_connection_error(error: BaseException) -> bool:
-    names = {cls.__name__ for cls in type(error).__mro__}
-    return bool(names & {"ConnectError", "ConnectTimeout", "APIConnectionError",
-                         "ConnectionRefusedError"})
+    except Exception as error:
+        line = one_line(error)
+        if line is None:
+            raise
+        typer.secho(f"error: {line}", fg="red", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

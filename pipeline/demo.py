@@ -14,17 +14,21 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.console import Console
 
-from pipeline import compare as comparison
-from pipeline import connection, gold, label_file, labels
-from pipeline import dataset as datasets
+from pipeline import cli
+from pipeline.dataset.build import build
+from pipeline.experiment.compare import ExperimentSummary
+from pipeline.gold.load import load as load_gold_traces
+from pipeline.gold.traces import LABELS_FILE
+from pipeline.labeling.label_file import apply_file
+from pipeline.labeling.sync import sync
+from pipeline.phoenix.connection import Phoenix
 from pipeline.settings import Settings
-
-if TYPE_CHECKING:
-    from phoenix.client import Client
+from pipeline.views.dataset import render_build, render_labels
+from pipeline.views.experiment import render
 
 GOLD_PROJECT = "weather-agent-gold"
 GOLD_DATASET = "weather-agent-gold"
@@ -39,7 +43,7 @@ class DemoResult:
     already_loaded: int = 0
     experiments: dict[str, str] = field(default_factory=dict)  # version -> experiment id
     reused: list[str] = field(default_factory=list)
-    summaries: list[comparison.ExperimentSummary] = field(default_factory=list)
+    summaries: list[ExperimentSummary] = field(default_factory=list)
     live_answers: int = 0
     seconds: float = 0.0
 
@@ -49,32 +53,28 @@ def gold_settings(settings: Settings) -> Settings:
     return dataclasses.replace(settings, project=GOLD_PROJECT, dataset=GOLD_DATASET)
 
 
-def load_gold(client: Client, settings: Settings, console: Console,
+def load_gold(phoenix: Phoenix, settings: Settings, console: Console,
               result: DemoResult) -> None:
     """Steps 1-3: traces, human labels, dataset with labels."""
-    result.uploaded, result.already_loaded = gold.load(client, settings.project)
+    result.uploaded, result.already_loaded = load_gold_traces(phoenix, settings.project)
     console.print(f"gold traces: {result.uploaded} uploaded, {result.already_loaded} already "
                   f"in project {settings.project}")
-    report = label_file.apply_file(client, settings, settings.project, gold.LABELS_FILE)
-    console.print(f"human labels ({gold.LABELS_FILE.name}): {report.rows} rows, "
+    report = apply_file(phoenix, settings.project, LABELS_FILE)
+    console.print(f"human labels ({LABELS_FILE.name}): {report.rows} rows, "
                   f"{report.written} new, {report.unchanged} already in Phoenix")
-    datasets.print_build(datasets.build(client, settings, settings.dataset, settings.project),
-                         console)
-    labels.print_report(labels.sync(client, settings, settings.dataset, settings.project),
-                        console)
+    render_build(build(phoenix, settings.dataset, settings.project), console)
+    render_labels(sync(phoenix, settings.dataset, settings.project), console)
 
 
 def run_versions(settings: Settings, console: Console, result: DemoResult, concurrency: int,
                  **experiment_options: Any) -> None:
     """Step 4: each judge version as a Phoenix experiment. A finished experiment with the same
     prompt text, model and dataset version is reused (the experiment command's own resume)."""
-    from pipeline import report
-    from pipeline.experiment import run_judge_experiment
-
     for version in VERSIONS:
         console.rule(f"judge {version}")
-        outcome = run_judge_experiment(settings, prompt=version, concurrency=concurrency,
-                                       **experiment_options)
+        outcome = cli.run_experiment(settings, console, prompt=version,
+                                     concurrency=concurrency, show_report=False,
+                                     **experiment_options)
         result.experiments[version] = outcome.experiment_id
         done = outcome.outcome
         if done is not None and done.resumed and not (done.ran or done.evaluated):
@@ -83,7 +83,7 @@ def run_versions(settings: Settings, console: Console, result: DemoResult, concu
                           f"({outcome.experiment_name}), match rate "
                           f"{outcome.agreement.match_rate.value:.1%}")
             continue
-        report.render(outcome, console)
+        render(outcome, console)
 
 
 def run_demo(settings: Settings, console: Console | None = None, live_questions: int = 3,
@@ -93,25 +93,19 @@ def run_demo(settings: Settings, console: Console | None = None, live_questions:
     started = time.perf_counter()
     result = DemoResult()
     demo_settings = gold_settings(settings)
-    client = connection.client(demo_settings, timeout=300)
+    phoenix = Phoenix.connect(demo_settings, timeout=300)
     console.rule("1-3. gold traces, human labels, dataset")
-    load_gold(client, demo_settings, console, result)
+    load_gold(phoenix, demo_settings, console, result)
     console.rule("4. judge experiments v1, v2, v3")
     run_versions(demo_settings, console, result, concurrency, **experiment_options)
     console.rule("5. comparison")
-    dataset_id, result.summaries = comparison.compare(demo_settings, client,
-                                                      demo_settings.dataset)
-    comparison.render(demo_settings, dataset_id, demo_settings.dataset, result.summaries,
-                      console)
+    result.summaries = cli.show_comparison(phoenix, demo_settings.dataset, console)
     if live_questions:
-        from agent_demo.run import print_summary, run_agent
-
         console.rule(f"6. the live path: {live_questions} new agent questions")
-        summary = run_agent(settings, n=live_questions, seed=int(time.time()), console=console)
-        print_summary(summary, settings, console)
-        result.live_answers = summary.done
+        result.live_answers = cli.ask_agent(settings, console, n=live_questions,
+                                            seed=int(time.time()))
     result.seconds = time.perf_counter() - started
     console.rule()
     console.print(f"demo finished in {result.seconds / 60:.1f} min. Phoenix UI: "
-                  f"{settings.phoenix_url} (datasets -> {demo_settings.dataset} -> experiments)")
+                  f"{phoenix.base_url} (datasets -> {demo_settings.dataset} -> experiments)")
     return result

@@ -10,6 +10,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline.errors import UserError
+
+if TYPE_CHECKING:
+    from evaluators.endpoint import Endpoint
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCAL_MODEL_NAME = "qwen2.5-coder-1.5b-instruct"
@@ -26,8 +32,8 @@ def _env_int(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise SystemExit(f"{name}={raw!r} is not a whole number: set it to a port or count"
-                         ) from None
+        raise UserError(f"{name}={raw!r} is not a whole number: set it to a port or count"
+                        ) from None
 
 
 @dataclass(frozen=True)
@@ -50,16 +56,6 @@ class Settings:
     local_llm_port: int = 8077
     local_model_path: str = ""
     local_llm_threads: int = 0  # 0: all usable cores
-
-    @property
-    def phoenix_url(self) -> str:
-        """Base URL of the Phoenix server (UI, REST and OTLP over HTTP)."""
-        return self.phoenix_base_url or f"http://{self.phoenix_host}:{self.phoenix_port}"
-
-    @property
-    def phoenix_working_dir(self) -> Path:
-        """Phoenix's data (its SQLite file) lives here."""
-        return self.run_dir / "phoenix"
 
     @property
     def uses_local_llm(self) -> bool:
@@ -94,6 +90,22 @@ class Settings:
     @property
     def judge_model_name(self) -> str:
         return self.judge_model or self.default_model
+
+    def judge_endpoint(self, model: str | None = None) -> Endpoint:
+        """Where the judge's calls go (``model`` overrides ``JUDGE_MODEL``)."""
+        return self._endpoint(model or self.judge_model_name)
+
+    def agent_endpoint(self) -> Endpoint:
+        """Where the demo agent's calls go."""
+        return self._endpoint(self.agent_model_name)
+
+    def _endpoint(self, model: str) -> Endpoint:
+        from evaluators.endpoint import Endpoint
+
+        hint = ("start the local model with `make llm` (or `make up`)" if self.uses_local_llm
+                else "check OPENAI_BASE_URL and your network")
+        return Endpoint(base_url=self.llm_base_url, api_key=self.llm_api_key, model=model,
+                        unreachable_hint=hint)
 
 
 def load() -> Settings:

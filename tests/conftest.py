@@ -16,22 +16,21 @@ import pytest
 
 from pipeline import stack
 from pipeline.settings import Settings
-from tests.scripted_llm import Reply, ScriptedLLM
+from pipeline.stack.model_server import LLM_PYTHON
+from tests.support.scripted_llm import Reply, ScriptedLLM
+from tests.support.stack import free_port, isolated_settings, running_phoenix
 
 # Tests never talk to a hosted API, whatever the developer's shell exports.
 for _name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PHOENIX_SQL_DATABASE_URL"):
     os.environ.pop(_name, None)
 
 
-free_port = stack.free_port
-
-
 def fresh_settings(run_dir: Path, **changes: object) -> Settings:
     """Settings for an isolated stack: its own run directory and free ports."""
-    return dataclasses.replace(stack.isolated_settings(run_dir), **changes)
+    return dataclasses.replace(isolated_settings(run_dir), **changes)
 
 
-start_phoenix = stack.running_phoenix
+start_phoenix = running_phoenix
 
 
 @pytest.fixture(scope="session")
@@ -99,7 +98,7 @@ def scripted_settings(settings: Settings, server: ScriptedLLM) -> Settings:
 def local_llm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """The real default local model served on loopback (slow: loads a 1.1 GB model)."""
     settings = fresh_settings(tmp_path_factory.mktemp("llm"))
-    if not stack.LLM_PYTHON.exists():
+    if not LLM_PYTHON.exists():
         pytest.fail("the local model runtime is missing: run `make llm` (or `make test`)")
     service = stack.llm_service(settings, stack.local_model_path(settings))
     service.start()

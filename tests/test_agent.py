@@ -22,12 +22,13 @@ from rich.console import Console
 
 from agent_demo import weather
 from agent_demo.agent import AGENT_SPAN_NAME
+from agent_demo.errors import AgentDemoError
 from agent_demo.questions import Question, load_questions, parse_questions, sample_questions
-from agent_demo.run import print_summary, run_agent
 from agent_demo.tools import run_tool
-from pipeline.errors import UserError
 from pipeline.settings import Settings
 from tests.conftest import free_port, fresh_settings, scripted_settings
+from tests.support.agent import ask, show_summary
+from tests.support.stack import base_url
 
 DAY = dt.date(2026, 3, 14)
 FAIL_MARKER = "[scripted-500]"
@@ -91,7 +92,7 @@ def write_questions(tmp_path: Path, questions: list[dict[str, str]]) -> Path:
 
 def project_spans(settings: Settings, expected_roots: int, timeout_s: float = 30) -> pd.DataFrame:
     """Every span of the project, once ``expected_roots`` root spans have arrived."""
-    client = Client(base_url=settings.phoenix_url)
+    client = Client(base_url=base_url(settings))
     deadline = time.monotonic() + timeout_s
     while True:
         try:
@@ -116,11 +117,11 @@ def test_ten_questions_make_ten_complete_traces(phoenix: Settings, scripted_llm)
     with scripted_llm(weather_script) as server:
         settings = project_settings(phoenix, server)
         console, out = quiet_console()
-        summary = run_agent(settings, n=10, seed=3, console=console, today=DAY)
-        print_summary(summary, settings, console)
+        summary = ask(settings, n=10, seed=3, console=console, today=DAY)
+        show_summary(summary, settings, console)
     assert (summary.done, summary.failed, summary.undelivered_traces) == (10, 0, 0)
-    assert summary.project_url and "/projects/" in summary.project_url
-    assert summary.project_url in out.getvalue()
+    assert re.search(r"Traces in Phoenix \(project [\w-]+\): http://127\.0\.0\.1:\d+/projects/\w+",
+                     out.getvalue()), out.getvalue()
 
     spans = project_spans(settings, expected_roots=10)
     roots = spans[spans["parent_id"].isna()]
@@ -157,7 +158,7 @@ def test_an_llm_error_marks_only_its_trace(phoenix: Settings, scripted_llm,
                  {"question": "Plan my day in Tokyo.", "category": "weather_and_planning"}]
     with scripted_llm(weather_script) as server:
         settings = project_settings(phoenix, server)
-        summary = run_agent(settings, n=3, questions_path=write_questions(tmp_path, questions),
+        summary = ask(settings, n=3, questions_path=write_questions(tmp_path, questions),
                             console=quiet_console()[0], max_retries=1, today=DAY)
         failing_requests = [r for r in server.requests
                             if FAIL_MARKER in r["messages"][1]["content"]]
@@ -179,11 +180,11 @@ def test_an_llm_error_marks_only_its_trace(phoenix: Settings, scripted_llm,
 def test_no_span_carries_the_api_key(phoenix: Settings, scripted_llm) -> None:
     with scripted_llm(weather_script) as server:
         settings = project_settings(phoenix, server, openai_api_key=SECRET)
-        summary = run_agent(settings, n=6, seed=1, console=quiet_console()[0], today=DAY)
+        summary = ask(settings, n=6, seed=1, console=quiet_console()[0], today=DAY)
     assert summary.done == 6
     spans = project_spans(settings, expected_roots=6)
     assert (spans["span_kind"] == "LLM").sum() >= 6
-    client = Client(base_url=settings.phoenix_url)
+    client = Client(base_url=base_url(settings))
     raw = client.spans.get_spans(project_identifier=settings.project, limit=1000)
     assert len(raw) == len(spans)
     for span in raw:
@@ -198,12 +199,12 @@ def test_phoenix_down_answers_everything_and_warns_once(scripted_llm, tmp_path: 
                                        phoenix_port=free_port())
         console, out = quiet_console()
         started = time.monotonic()
-        summary = run_agent(settings, n=4, seed=2, console=console, today=DAY)
-        print_summary(summary, settings, console)
+        summary = ask(settings, n=4, seed=2, console=console, today=DAY)
+        show_summary(summary, settings, console)
     assert (summary.done, summary.failed) == (4, 0)
     assert all(r.answer for r in summary.results)
     assert summary.undelivered_traces == 4
-    assert summary.project_url is None
+    assert "Traces in Phoenix" not in out.getvalue()
     assert out.getvalue().count("warning:") == 1
     assert "4 of 4 traces could not be delivered" in out.getvalue()
     assert time.monotonic() - started < 30
@@ -214,7 +215,7 @@ def test_the_loop_is_bounded_and_ends_with_tool_choice_none(phoenix: Settings,
     with scripted_llm(repeating_script) as server:
         settings = project_settings(phoenix, server)
         path = write_questions(Path(settings.run_dir), [{"question": "Oslo weather?"}])
-        summary = run_agent(settings, n=1, questions_path=path, console=quiet_console()[0],
+        summary = ask(settings, n=1, questions_path=path, console=quiet_console()[0],
                             today=DAY)
         choices = [r["tool_choice"] for r in server.requests]
     assert summary.results[0].answer == "Final answer after the tool result."
@@ -229,8 +230,8 @@ def test_the_real_local_model_calls_the_weather_tool(phoenix: Settings, local_ll
                                    project=f"agent-llm-{uuid.uuid4().hex[:8]}")
     path = write_questions(tmp_path, [{"question": "What's the weather like in Lisbon today?",
                                        "category": "weather_only"}])
-    summary = run_agent(settings, n=1, questions_path=path, console=quiet_console()[0],
-                        temperature=0, today=DAY)
+    summary = ask(settings, n=1, questions_path=path, console=quiet_console()[0],
+              temperature=0, today=DAY)
     result = summary.results[0]
     assert result.ok, result.error
     assert [(c.name, c.arguments["location"], c.ok) for c in result.tool_calls][:1] in (
@@ -388,15 +389,15 @@ def test_loader_reads_plain_lines_and_rejects_bad_files(tmp_path: Path) -> None:
     plain = tmp_path / "q.txt"
     plain.write_text("# my questions\nWeather in Rome?\n\n  Plan Oslo  \n")
     assert load_questions(plain) == [Question("Weather in Rome?"), Question("Plan Oslo")]
-    with pytest.raises(UserError, match="no questions file"):
+    with pytest.raises(AgentDemoError, match="no questions file"):
         load_questions(tmp_path / "missing.json")
     empty = tmp_path / "empty.json"
     empty.write_text("\n  \n")
-    with pytest.raises(UserError, match="holds no questions"):
+    with pytest.raises(AgentDemoError, match="holds no questions"):
         load_questions(empty)
     bad = tmp_path / "bad.json"
     bad.write_text('[{"category": "x"}]')
-    with pytest.raises(UserError, match="item 1 is not a question"):
+    with pytest.raises(AgentDemoError, match="item 1 is not a question"):
         load_questions(bad)
 
 
@@ -406,5 +407,5 @@ def test_sampling_is_seeded() -> None:
     assert sample_questions(bank, 10, seed=7) != sample_questions(bank, 10, seed=8)
     many = sample_questions(bank, len(bank) + 5, seed=1)
     assert len(many) == len(bank) + 5 and set(many) == set(bank)
-    with pytest.raises(UserError):
+    with pytest.raises(AgentDemoError):
         sample_questions(bank, 0)

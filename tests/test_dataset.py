@@ -10,10 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pipeline import connection, dataset, importer, spans
+from pipeline.dataset import importer, splits
+from pipeline.dataset.build import build
 from pipeline.errors import UserError
+from pipeline.phoenix import datasets, spans
 from pipeline.settings import Settings
-from tests.traces import AgentTrace, emit_traces, make_traces, run_judge_align
+from tests.support.stack import base_url, connect
+from tests.support.traces import AgentTrace, emit_traces, make_traces, run_judge_align
 
 
 def unique(prefix: str) -> str:
@@ -21,24 +24,24 @@ def unique(prefix: str) -> str:
 
 
 def versions(settings: Settings, name: str) -> int:
-    client = connection.client(settings)
-    return len(client.datasets.get_dataset_versions(dataset=name))
+    px = connect(settings)
+    return len(px.client.datasets.get_dataset_versions(dataset=name))
 
 
 def rest_examples(settings: Settings, dataset_id: str) -> list[dict]:
-    response = httpx.get(f"{settings.phoenix_url}/v1/datasets/{dataset_id}/examples", timeout=30)
+    response = httpx.get(f"{base_url(settings)}/v1/datasets/{dataset_id}/examples", timeout=30)
     response.raise_for_status()
     return response.json()["data"]["examples"]
 
 
 def test_split_is_fixed_seeded_and_about_70_30() -> None:
     ids = [uuid.uuid4().hex[:16] for _ in range(4000)]
-    splits = [dataset.split_for(span_id) for span_id in ids]
-    assert splits == [dataset.split_for(span_id) for span_id in ids]
-    assert set(splits) == {"dev", "test"}
-    assert 0.67 < splits.count("dev") / len(ids) < 0.73
+    assigned = [splits.split_for(span_id) for span_id in ids]
+    assert assigned == [splits.split_for(span_id) for span_id in ids]
+    assert set(assigned) == {"dev", "test"}
+    assert 0.67 < assigned.count("dev") / len(ids) < 0.73
     # Pinned: a change of the hashing would silently move examples between dev and test.
-    pinned = [dataset.split_for(format(i, "016x")) for i in range(6)]
+    pinned = [splits.split_for(format(i, "016x")) for i in range(6)]
     assert pinned == ["dev", "dev", "test", "dev", "test", "dev"]
 
 
@@ -70,8 +73,8 @@ def test_build_adds_only_new_spans_as_new_versions(phoenix: Settings) -> None:
     assert again.returncode == 0 and "nothing new" in again.stdout, again.stdout
     assert versions(phoenix, name) == 2
 
-    client = connection.client(phoenix)
-    current = dataset.require(client, name)
+    px = connect(phoenix)
+    current = datasets.require(px, name)
     examples = rest_examples(phoenix, current.id)
     assert sorted(e["id"] for e in examples) == sorted(first + second)
     for example in examples:
@@ -79,11 +82,11 @@ def test_build_adds_only_new_spans_as_new_versions(phoenix: Settings) -> None:
         assert example["source"]["span_id"] == span_id
         assert example["output"] == {"label": None}
         assert set(example["input"]) == {"question", "answer"}
-        assert example["metadata"]["split"] == dataset.split_for(span_id)
+        assert example["metadata"]["split"] == splits.split_for(span_id)
         assert len(example["metadata"]["trace_id"]) == 32
         assert example["metadata"]["category"] in {"forecast", "units", "travel", "out_of_scope"}
     # The splits are Phoenix dataset splits too, so experiments can select them.
-    dev = client.datasets.get_dataset(dataset=name, splits=["dev"])
+    dev = px.client.datasets.get_dataset(dataset=name, splits=["dev"])
     assert {e["id"] for e in dev.examples} == {
         e["id"] for e in examples if e["metadata"]["split"] == "dev"}
 
@@ -91,8 +94,8 @@ def test_build_adds_only_new_spans_as_new_versions(phoenix: Settings) -> None:
 def test_build_leaves_out_failed_runs_without_an_answer(phoenix: Settings) -> None:
     project, name = unique("failed"), unique("ds")
     emit_traces(phoenix, project, [AgentTrace("q ok", "a ok"), AgentTrace("q failed", "")])
-    client = connection.client(phoenix)
-    report = dataset.build(client, phoenix, name, project)
+    px = connect(phoenix)
+    report = build(px, name, project)
     assert (report.added, report.without_answer, report.total) == (1, 1, 1)
 
 
@@ -101,34 +104,34 @@ def test_filters_limit_sample_query_since_and_paging(phoenix: Settings) -> None:
     older = emit_traces(phoenix, project, make_traces(8, prefix="old"))
     middle = datetime.now(UTC)
     newer = emit_traces(phoenix, project, make_traces(4, prefix="new"))
-    client = connection.client(phoenix)
+    px = connect(phoenix)
 
-    everything = spans.root_spans(client, project)
+    everything = spans.root_spans(px, project)
     assert {s.span_id for s in everything} == set(older + newer)
-    paged = spans.root_spans(client, project, page_size=5)
+    paged = spans.root_spans(px, project, page_size=5)
     assert [s.span_id for s in paged] == [s.span_id for s in everything]
 
-    newest = spans.root_spans(client, project, spans.SpanFilter(limit=3))
+    newest = spans.root_spans(px, project, spans.SpanFilter(limit=3))
     assert [s.span_id for s in newest] == newer[::-1][:3]
 
-    recent = spans.root_spans(client, project, spans.SpanFilter(since=middle))
+    recent = spans.root_spans(px, project, spans.SpanFilter(since=middle))
     assert {s.span_id for s in recent} == set(newer)
 
     def sample(seed: int) -> list[str]:
         return [s.span_id for s in spans.root_spans(
-            client, project, spans.SpanFilter(sample=4, seed=seed))]
+            px, project, spans.SpanFilter(sample=4, seed=seed))]
 
     assert sample(1) == sample(1)
     assert len(sample(1)) == 4 and set(sample(1)) <= set(older + newer)
     assert len({tuple(sorted(sample(seed))) for seed in range(6)}) > 1
 
-    units = spans.root_spans(client, project, spans.SpanFilter(
+    units = spans.root_spans(px, project, spans.SpanFilter(
         query="metadata['category'] == 'units'"))
     assert units and all(s.category == "units" for s in units)
     assert len(units) == sum(1 for s in everything if s.category == "units")
 
     with pytest.raises(UserError, match="rejected the span query"):
-        spans.root_spans(client, project, spans.SpanFilter(query="category ==="))
+        spans.root_spans(px, project, spans.SpanFilter(query="category ==="))
     bad = run_judge_align(phoenix, "dataset", "build", "--query", "foo bar",
                           project=project, dataset=unique("ds"))
     assert bad.returncode == 1
@@ -141,15 +144,15 @@ def test_build_with_filters_through_the_cli(phoenix: Settings) -> None:
     done = run_judge_align(phoenix, "dataset", "build", "--sample", "5", "--seed", "7",
                            project=project, dataset=name)
     assert done.returncode == 0, done.stderr
-    client = connection.client(phoenix)
-    expected = {s.span_id for s in spans.root_spans(client, project,
+    px = connect(phoenix)
+    expected = {s.span_id for s in spans.root_spans(px, project,
                                                     spans.SpanFilter(sample=5, seed=7))}
-    assert {e["id"] for e in dataset.require(client, name).examples} == expected
+    assert {e["id"] for e in datasets.require(px, name).examples} == expected
     done = run_judge_align(phoenix, "dataset", "build", "--query",
                            "metadata['category'] == 'travel'", project=project, dataset=name)
     assert done.returncode == 0, done.stderr
-    travel = {s.span_id for s in spans.root_spans(client, project) if s.category == "travel"}
-    assert {e["id"] for e in dataset.require(client, name).examples} == expected | travel
+    travel = {s.span_id for s in spans.root_spans(px, project) if s.category == "travel"}
+    assert {e["id"] for e in datasets.require(px, name).examples} == expected | travel
 
 
 def test_missing_project_is_a_clear_error(phoenix: Settings) -> None:
@@ -190,15 +193,15 @@ def test_import_csv_and_jsonl_gold_sets(phoenix: Settings, tmp_path: Path) -> No
     done = run_judge_align(phoenix, "dataset", "import", str(jsonl), "--name", name,
                            project="unused")
     assert done.returncode == 0, done.stderr
-    client = connection.client(phoenix)
-    examples = dataset.require(client, name).examples
+    px = connect(phoenix)
+    examples = datasets.require(px, name).examples
     assert len(examples) == 5 and versions(phoenix, name) == 2
     by_question = {e["input"]["question"]: e for e in examples}
     for question, answer, label in GOLD:
         example = by_question[question]
         assert example["input"]["answer"] == answer
         assert example["output"] == {"label": label}
-        assert example["metadata"]["split"] == dataset.split_for(
+        assert example["metadata"]["split"] == splits.split_for(
             importer.example_id(question, answer))
         assert example["metadata"]["category"] == "forecast"
     assert by_question["Fog in SF?"]["metadata"]["split"] == "test"
@@ -225,4 +228,4 @@ def test_import_rejects_bad_files_and_writes_nothing(phoenix: Settings, tmp_path
     assert done.returncode == 1
     assert message in done.stderr and "nothing was written" in done.stderr, done.stderr
     assert done.stderr.count("\n") == 1
-    assert dataset.load(connection.client(phoenix), name) is None
+    assert datasets.find(connect(phoenix), name) is None

@@ -13,11 +13,12 @@ import httpx
 import pytest
 
 from evaluators.prompt_files import load_prompt
-from pipeline import gold
 from pipeline.demo import GOLD_DATASET, VERSIONS, run_demo
+from pipeline.gold import traces as gold
 from pipeline.settings import Settings
 from tests.conftest import scripted_settings
-from tests.scripted_llm import ScriptedLLM
+from tests.support.scripted_llm import ScriptedLLM
+from tests.support.stack import base_url
 
 
 def gold_labels() -> dict[str, str]:
@@ -92,9 +93,9 @@ def test_demo_runs_the_loop_and_is_safe_to_run_twice(phoenix: Settings) -> None:
     assert second.experiments == first.experiments
     assert len(second.summaries) == 3
 
-    dataset_id = httpx.get(f"{phoenix.phoenix_url}/v1/datasets",
+    dataset_id = httpx.get(f"{base_url(phoenix)}/v1/datasets",
                            params={"name": GOLD_DATASET}).json()["data"][0]["id"]
-    page = rendered_dom(f"{phoenix.phoenix_url}/datasets/{dataset_id}/experiments")
+    page = rendered_dom(f"{base_url(phoenix)}/datasets/{dataset_id}/experiments")
     for version in VERSIONS:
         assert f"judge-{version}-scripted" in page
     assert "exact_match" in page

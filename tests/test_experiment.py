@@ -16,14 +16,18 @@ import httpx
 import pytest
 from rich.console import Console
 
+from evaluators.errors import EndpointError
 from evaluators.judge import RetryPolicy
 from evaluators.labels import ERROR, INVALID
-from pipeline import compare, connection, report
 from pipeline.errors import UserError
-from pipeline.experiment import ExperimentReport, run_judge_experiment
+from pipeline.experiment.compare import compare
+from pipeline.experiment.report import ExperimentReport, check_gate
 from pipeline.settings import ROOT, Settings
+from pipeline.views.experiment import comparison_table, render
 from tests.conftest import free_port, scripted_settings
-from tests.scripted_llm import ScriptedLLM
+from tests.support.experiments import judge_experiment
+from tests.support.scripted_llm import ScriptedLLM
+from tests.support.stack import base_url, connect
 
 FAST = RetryPolicy(attempts=3, first_wait=0.01, max_wait=0.02, timeout=5.0)
 
@@ -68,20 +72,18 @@ def make_dataset(settings: Settings, rows: list[tuple[str | None, str, str]]) ->
         "output": {"label": label},
         "metadata": {"trace_id": f"trace-{i}", "category": "weather_only", "split": split},
     } for i, (label, marker, split) in enumerate(rows)]
-    connection.client(settings).datasets.create_dataset(name=name, examples=examples,
-                                                        timeout=30)
+    connect(settings).client.datasets.create_dataset(name=name, examples=examples, timeout=30)
     return name
 
 
 def run(settings: Settings, dataset: str, **kwargs: Any) -> ExperimentReport:
     kwargs.setdefault("prompt_name", f"judge-test-{uuid.uuid4().hex[:6]}")
-    return run_judge_experiment(settings, dataset=dataset, retry=FAST, show_progress=False,
-                                **kwargs)
+    return judge_experiment(settings, dataset=dataset, retry=FAST, **kwargs)
 
 
 def rendered(result: ExperimentReport) -> str:
     console = Console(record=True, width=200)
-    report.render(result, console)
+    render(result, console)
     return console.export_text()
 
 
@@ -136,7 +138,7 @@ def test_the_printed_report_shows_the_figures_rows_and_link(judged) -> None:
 
 def test_every_run_carries_an_exact_match_annotation_in_phoenix(judged) -> None:
     settings, _, _, result = judged
-    runs = httpx.get(f"{settings.phoenix_url}/v1/experiments/{result.experiment_id}/json",
+    runs = httpx.get(f"{base_url(settings)}/v1/experiments/{result.experiment_id}/json",
                      timeout=30).json()
     assert len(runs) == 12
     for stored in runs:
@@ -146,7 +148,7 @@ def test_every_run_carries_an_exact_match_annotation_in_phoenix(judged) -> None:
         assert annotation["score"] == expected
     assert sum(a["score"] for r in runs for a in r["annotations"]) == 8
 
-    experiment = httpx.get(f"{settings.phoenix_url}/v1/experiments/{result.experiment_id}",
+    experiment = httpx.get(f"{base_url(settings)}/v1/experiments/{result.experiment_id}",
                            timeout=30).json()["data"]
     metadata = experiment["metadata"]
     assert metadata["prompt_tag"] == "v3" and metadata["model"] == "scripted"
@@ -168,10 +170,10 @@ def test_a_failing_call_is_retried_then_counted_as_an_error_row(judged) -> None:
 
 def test_the_gate_fails_below_the_bar_and_passes_above(judged) -> None:
     _, _, _, result = judged
-    report.check_gate(result, 0.6)
-    report.check_gate(result, None)
+    check_gate(result, 0.6)
+    check_gate(result, None)
     with pytest.raises(UserError, match=r"gate failed: match rate 0.667 is below the gate 0.850"):
-        report.check_gate(result, 0.85)
+        check_gate(result, 0.85)
 
 
 def test_one_split_only(phoenix: Settings, scripted_llm: type[ScriptedLLM]) -> None:
@@ -190,7 +192,8 @@ def test_compare_lists_every_judge_experiment(phoenix: Settings,
         name = make_dataset(settings, ROWS + UNLABELED)
         first = run(settings, name, prompt="v1", concurrency=2)
         second = run(settings, name, prompt="v3", concurrency=4)
-    dataset_id, summaries = compare.compare(settings, connection.client(settings), name)
+    px = connect(settings)
+    dataset_id, summaries = compare(px, name)
     assert [s.experiment_id for s in summaries] == [first.experiment_id, second.experiment_id]
     assert [s.prompt for s in summaries] == ["v1", "v3"]
     for summary, result in zip(summaries, (first, second), strict=True):
@@ -199,7 +202,8 @@ def test_compare_lists_every_judge_experiment(phoenix: Settings,
         assert summary.match_rate.value == pytest.approx(result.agreement.match_rate.value)
         assert summary.kappa == pytest.approx(result.agreement.kappa)
     console = Console(record=True, width=200)
-    compare.render(settings, dataset_id, name, summaries, console)
+    console.print(comparison_table(summaries, name))
+    console.print(px.compare_url(dataset_id, [s.experiment_id for s in reversed(summaries)]))
     text = console.export_text()
     assert "66.7%" in text and "v1" in text and "v3" in text
     assert f"experimentId={second.experiment_id}&experimentId={first.experiment_id}" in text
@@ -220,7 +224,7 @@ def test_an_unlabeled_dataset_says_how_to_label_it(phoenix: Settings) -> None:
 def test_an_empty_dataset_says_how_to_fill_it(phoenix: Settings) -> None:
     name = f"judge-test-empty-{uuid.uuid4().hex[:6]}"
     # the UI's "new dataset" makes an empty one (the REST upload refuses no examples)
-    created = httpx.post(f"{phoenix.phoenix_url}/graphql", timeout=30, json={
+    created = httpx.post(f"{base_url(phoenix)}/graphql", timeout=30, json={
         "query": "mutation($name: String!) { createDataset(input: {name: $name}) "
                  "{ dataset { id } } }", "variables": {"name": name}}).json()
     assert "errors" not in created, created
@@ -232,10 +236,10 @@ def test_a_judge_endpoint_that_is_down_says_so_before_any_run(phoenix: Settings)
     down = dataclasses.replace(phoenix, openai_base_url=f"http://127.0.0.1:{free_port()}/v1",
                                openai_api_key="x", judge_model="scripted")
     name = make_dataset(down, ROWS[:2])
-    with pytest.raises(UserError, match=r"judge model endpoint .* is not reachable"):
+    with pytest.raises(EndpointError, match=r"judge model endpoint .* is not reachable"):
         run(down, name)
-    dataset_id = connection.client(phoenix).datasets.get_dataset(dataset=name).id
-    assert connection.client(phoenix).experiments.list(dataset_id=dataset_id) == []
+    dataset_id = connect(phoenix).client.datasets.get_dataset(dataset=name).id
+    assert connect(phoenix).client.experiments.list(dataset_id=dataset_id) == []
 
 
 def test_the_command_line_runs_reports_and_gates(phoenix: Settings,
@@ -256,5 +260,5 @@ def test_the_command_line_runs_reports_and_gates(phoenix: Settings,
     assert "72.7% (8/11)" in done.stdout
     assert "error: gate failed: match rate 0.727 is below the gate 0.900" in done.stderr
     assert "Traceback" not in done.stderr
-    assert f"{settings.phoenix_url}/datasets/" in done.stdout
+    assert f"{base_url(settings)}/datasets/" in done.stdout
 

@@ -11,9 +11,10 @@ import httpx
 import pytest
 
 from evaluators.labels import ERROR
-from pipeline import connection, gold
-from pipeline.experiment import run_judge_experiment
+from pipeline.gold import traces as gold
 from pipeline.settings import Settings
+from tests.support.experiments import judge_experiment
+from tests.support.stack import base_url, connect
 
 pytestmark = pytest.mark.llm
 
@@ -40,13 +41,11 @@ def test_a_judge_experiment_runs_on_the_local_model(phoenix: Settings,
     assert settings.uses_local_llm
     name = f"local-judge-{uuid.uuid4().hex[:6]}"
     examples = gold_examples(per_label=2)
-    connection.client(settings).datasets.create_dataset(name=name, examples=examples,
-                                                        timeout=30)
-    result = run_judge_experiment(settings, prompt="v1", dataset=name, concurrency=2,
-                                  show_progress=False)
+    connect(settings).client.datasets.create_dataset(name=name, examples=examples, timeout=30)
+    result = judge_experiment(settings, prompt="v1", dataset=name, concurrency=2)
     assert len(result.rows) == len(examples) == 4
     assert all(row.run.judge != ERROR for row in result.rows), "every call got an answer"
-    runs = httpx.get(f"{settings.phoenix_url}/v1/experiments/{result.experiment_id}/json",
+    runs = httpx.get(f"{base_url(settings)}/v1/experiments/{result.experiment_id}/json",
                      timeout=30).json()
     assert len(runs) == 4
     assert all(any(a["name"] == "exact_match" for a in run["annotations"]) for run in runs)

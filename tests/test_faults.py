@@ -19,11 +19,13 @@ import httpx
 
 from evaluators.judge import RetryPolicy
 from evaluators.labels import ERROR
-from pipeline import connection, stack
-from pipeline.experiment import run_judge_experiment, status_lines
+from pipeline import stack
 from pipeline.settings import ROOT, Settings
+from pipeline.views.experiment import status_lines
 from tests.conftest import fresh_settings, scripted_settings
-from tests.scripted_llm import ScriptedLLM
+from tests.support.experiments import judge_experiment
+from tests.support.scripted_llm import ScriptedLLM
+from tests.support.stack import base_url, connect
 
 # Short waits; a per-attempt timeout the scripted "timeout" fault exceeds.
 FAST = RetryPolicy(attempts=4, first_wait=0.01, max_wait=0.05, timeout=1.0)
@@ -48,7 +50,7 @@ def labeled_examples(n: int, tag: str) -> list[dict[str, Any]]:
 
 def make_dataset(settings: Settings, n: int) -> str:
     name = f"faults-{uuid.uuid4().hex[:8]}"
-    connection.client(settings).datasets.create_dataset(
+    connect(settings).client.datasets.create_dataset(
         name=name, examples=labeled_examples(n, name), timeout=60)
     return name
 
@@ -64,13 +66,13 @@ def verdict_for(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def runs_per_example(settings: Settings, experiment_id: str) -> Counter[str]:
-    runs = httpx.get(f"{settings.phoenix_url}/v1/experiments/{experiment_id}/runs",
+    runs = httpx.get(f"{base_url(settings)}/v1/experiments/{experiment_id}/runs",
                      timeout=30).json()["data"]
     return Counter(run["dataset_example_id"] for run in runs)
 
 
 def annotations(settings: Settings, experiment_id: str) -> list[list[dict[str, Any]]]:
-    stored = httpx.get(f"{settings.phoenix_url}/v1/experiments/{experiment_id}/json",
+    stored = httpx.get(f"{base_url(settings)}/v1/experiments/{experiment_id}/json",
                        timeout=30).json()
     return [run["annotations"] for run in stored]
 
@@ -106,8 +108,8 @@ def test_an_endpoint_failing_30_percent_of_calls_still_accounts_for_every_exampl
     with ScriptedLLM(flaky) as server:
         settings = scripted_settings(phoenix, server)
         name = make_dataset(settings, 40)
-        result = run_judge_experiment(settings, prompt="v3", dataset=name, concurrency=8,
-                                      retry=FAST, show_progress=False,
+        result = judge_experiment(settings, prompt="v3", dataset=name, concurrency=8,
+                                      retry=FAST,
                                       prompt_name=f"faults-{uuid.uuid4().hex[:6]}")
     failed = sum(f for _, f in flaky.calls)
     assert 0.2 < failed / len(flaky.calls) < 0.4, (failed, len(flaky.calls))
@@ -143,14 +145,13 @@ def test_rows_whose_judge_calls_failed_are_retried_by_a_rerun(phoenix: Settings)
         settings = scripted_settings(phoenix, server)
         name = make_dataset(settings, 9)
         options: dict[str, Any] = {"prompt": "v2", "dataset": name, "retry": FAST,
-                                   "show_progress": False,
                                    "prompt_name": f"faults-{uuid.uuid4().hex[:6]}"}
-        first = run_judge_experiment(settings, **options)
+        first = judge_experiment(settings, **options)
         assert first.agreement.errors == 3
         assert status_lines(first)[-1].startswith("3 judge calls still failed")
         down["on"] = False
         calls_before = len(server.requests)
-        second = run_judge_experiment(settings, **options)
+        second = judge_experiment(settings, **options)
     assert second.experiment_id == first.experiment_id
     assert second.outcome is not None and second.outcome.resumed
     assert (second.outcome.ran, second.outcome.evaluated) == (3, 3)
@@ -174,7 +175,7 @@ def cli(settings: Settings, server: ScriptedLLM, *args: str) -> subprocess.Compl
 
 
 def stored_runs(settings: Settings, dataset_id: str) -> int:
-    experiments = connection.client(settings).experiments.list(dataset_id=dataset_id)
+    experiments = connect(settings).client.experiments.list(dataset_id=dataset_id)
     return sum(e["successful_run_count"] for e in experiments)
 
 
@@ -186,7 +187,7 @@ def test_an_experiment_cut_by_a_phoenix_restart_resumes_with_one_run_per_example
     try:
         with ScriptedLLM(lambda request: {**verdict_for(request), "delay": 0.25}) as server:
             name = make_dataset(settings, 40)
-            dataset_id = connection.client(settings).datasets.get_dataset(dataset=name).id
+            dataset_id = connect(settings).client.datasets.get_dataset(dataset=name).id
             args = ("--prompt", "v3", "--dataset", name, "--concurrency", "2")
             result: dict[str, subprocess.CompletedProcess] = {}
             first = threading.Thread(target=lambda: result.update(run=cli(settings, server,
@@ -207,7 +208,7 @@ def test_an_experiment_cut_by_a_phoenix_restart_resumes_with_one_run_per_example
             assert "re-run the same command to resume" in last
 
             service.start()  # same run directory: the SQLite data persists
-            (experiment,) = connection.client(settings).experiments.list(dataset_id=dataset_id)
+            (experiment,) = connect(settings).client.experiments.list(dataset_id=dataset_id)
             stored_before = experiment["successful_run_count"]
             assert 6 <= stored_before < 40
             calls_before = len(server.requests)
@@ -222,7 +223,7 @@ def test_an_experiment_cut_by_a_phoenix_restart_resumes_with_one_run_per_example
             assert again.returncode == 0, again.stderr
             assert "is already complete" in again.stdout
             assert len(server.requests) - calls_before == 40 - stored_before
-        (experiment,) = connection.client(settings).experiments.list(dataset_id=dataset_id)
+        (experiment,) = connect(settings).client.experiments.list(dataset_id=dataset_id)
         counts = runs_per_example(settings, experiment["id"])
         assert len(counts) == 40 and set(counts.values()) == {1}
         assert all([a["name"] for a in stored] == ["exact_match"]
@@ -237,11 +238,10 @@ def test_a_complete_experiment_is_reused_and_fresh_starts_a_new_one(
         settings = scripted_settings(phoenix, server)
         name = make_dataset(settings, 4)
         options: dict[str, Any] = {"prompt": "v1", "dataset": name, "retry": FAST,
-                                   "show_progress": False,
                                    "prompt_name": f"faults-{uuid.uuid4().hex[:6]}"}
-        first = run_judge_experiment(settings, **options)
-        reused = run_judge_experiment(settings, **options)
-        new = run_judge_experiment(settings, resume=False, **options)
+        first = judge_experiment(settings, **options)
+        reused = judge_experiment(settings, **options)
+        new = judge_experiment(settings, resume=False, **options)
     assert reused.experiment_id == first.experiment_id
     assert reused.outcome is not None and (reused.outcome.ran, reused.outcome.evaluated) == (0, 0)
     assert new.experiment_id != first.experiment_id and len(server.requests) == 8

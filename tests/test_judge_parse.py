@@ -16,7 +16,7 @@ from evaluators.labels import ERROR, HELPFUL, INVALID, NOT_HELPFUL
 from evaluators.prompt_files import load_prompt
 from pipeline.settings import Settings
 from tests.conftest import scripted_settings
-from tests.scripted_llm import ScriptedLLM
+from tests.support.scripted_llm import ScriptedLLM
 
 FAST = RetryPolicy(attempts=3, first_wait=0.01, max_wait=0.02, timeout=2.0)
 
@@ -57,7 +57,8 @@ def test_anything_else_is_invalid(reply: str | None) -> None:
 
 
 def _judge(settings: Settings, server: ScriptedLLM, retry: RetryPolicy = FAST) -> Judge:
-    return Judge(scripted_settings(settings, server), load_prompt("v3"), retry=retry)
+    return Judge(scripted_settings(settings, server).judge_endpoint(), load_prompt("v3"),
+                 retry=retry)
 
 
 def _verdict(judge: Judge, question: str = "Weather in Oslo?", answer: str = "It is 5 C."):

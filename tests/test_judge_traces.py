@@ -15,13 +15,16 @@ from rich.console import Console
 
 from evaluators.judge import RetryPolicy
 from evaluators.prompt_files import PROMPTS_DIR
-from pipeline import annotations, calibration, connection, judge_annotations
-from pipeline.experiment import run_judge_experiment
-from pipeline.judge_traces import JudgeTracesReport, judge_traces, render
+from pipeline.judging import calibration
+from pipeline.judging.traces import JudgeTracesReport
+from pipeline.phoenix import annotations
 from pipeline.settings import Settings
+from pipeline.views.judging import render_judge_traces
 from tests.conftest import scripted_settings
-from tests.scripted_llm import ScriptedLLM
-from tests.traces import AgentTrace, emit_traces, run_judge_align
+from tests.support.experiments import judge_experiment, judge_new_traces
+from tests.support.scripted_llm import ScriptedLLM
+from tests.support.stack import base_url, connect
+from tests.support.traces import AgentTrace, emit_traces, run_judge_align
 
 FAST = RetryPolicy(attempts=2, first_wait=0.01, max_wait=0.02, timeout=5.0)
 PROMPT_NAME = f"judge-traces-test-{uuid.uuid4().hex[:6]}"
@@ -64,20 +67,20 @@ def traces(markers: list[str], prefix: str = "q") -> list[AgentTrace]:
 def run(settings: Settings, project: str, **kwargs: Any) -> JudgeTracesReport:
     kwargs.setdefault("dataset", unique("no-dataset"))
     kwargs.setdefault("prompt_name", PROMPT_NAME)
-    return judge_traces(settings, project=project, retry=FAST, show_progress=False, **kwargs)
+    return judge_new_traces(settings, project=project, retry=FAST, **kwargs)
 
 
 def judge_rows(settings: Settings, project: str, span_ids: list[str]) -> list[dict[str, Any]]:
     """Every ``judge_helpfulness`` annotation on these spans, straight from the REST API."""
-    return connection.client(settings).spans.get_span_annotations(
+    return connect(settings).client.spans.get_span_annotations(
         span_ids=span_ids, project_identifier=project,
-        include_annotation_names=[judge_annotations.NAME])
+        include_annotation_names=[annotations.JUDGE])
 
 
 def human_rows(settings: Settings, project: str, span_ids: list[str]) -> list[tuple]:
-    rows = connection.client(settings).spans.get_span_annotations(
+    rows = connect(settings).client.spans.get_span_annotations(
         span_ids=span_ids, project_identifier=project,
-        include_annotation_names=[annotations.NAME])
+        include_annotation_names=[annotations.HUMAN])
     return sorted((r["id"], r["span_id"], r["annotator_kind"], r["result"].get("label"),
                    r["result"].get("score"), r["result"].get("explanation"), r["updated_at"],
                    r.get("identifier")) for r in rows)
@@ -85,7 +88,7 @@ def human_rows(settings: Settings, project: str, span_ids: list[str]) -> list[tu
 
 def text_of(report: JudgeTracesReport) -> str:
     console = Console(record=True, width=220)
-    render(report, console)
+    render_judge_traces(report, console)
     return console.export_text()
 
 
@@ -95,8 +98,8 @@ def test_twenty_new_traces_get_twenty_llm_labels_and_reruns_add_none(
     markers = ["[j:h]" if i % 4 else "[j:n]" for i in range(20)]
     markers[3] += " [p:0.62]"
     span_ids = emit_traces(phoenix, project, traces(markers))
-    client = connection.client(phoenix)
-    annotations.write_labels(client, [annotations.LabelToWrite(
+    px = connect(phoenix)
+    annotations.write_labels(px, [annotations.LabelToWrite(
         span_id=span_ids[i], label="not_helpful" if i % 2 else "helpful",
         explanation=f"human reason {i}", annotator="tester") for i in range(6)])
     humans_before = human_rows(phoenix, project, span_ids)
@@ -215,14 +218,14 @@ def test_the_corrected_pass_rate_equals_the_hand_computation(
     span_ids = emit_traces(phoenix, project, traces(["[j:h]"] * 17 + ["[j:n]"] * 5))
     with scripted_llm(scripted_reply) as server:
         settings = scripted_settings(phoenix, server)
-        connection.client(settings).datasets.create_dataset(name=dataset, timeout=30, examples=[
+        connect(settings).client.datasets.create_dataset(name=dataset, timeout=30, examples=[
             {"input": {"question": f"Question {i}?", "answer": f"Answer {i} {marker}"},
              "output": {"label": label},
              "metadata": {"trace_id": f"t{i}", "category": "forecast",
                           "split": "dev" if i % 3 else "test"}}
             for i, (label, marker) in enumerate(examples)])
-        experiment = run_judge_experiment(settings, prompt="v3", dataset=dataset, retry=FAST,
-                                          prompt_name=PROMPT_NAME, show_progress=False)
+        experiment = judge_experiment(settings, prompt="v3", dataset=dataset, retry=FAST,
+                                          prompt_name=PROMPT_NAME)
         report = run(settings, project, dataset=dataset)
 
     assert (experiment.agreement.tpr, experiment.agreement.tnr) == (1.0, 0.75)
@@ -293,7 +296,7 @@ def test_the_command_line_judges_then_finds_nothing_new(
     assert second.returncode == 0, second.stderr
     assert "1 (1 helpful, 0 not_helpful, 0 invalid)" in second.stdout
     assert "75.0% (3/4)" in second.stdout and "make experiment PROMPT=v1" in second.stdout
-    assert f"{phoenix.phoenix_url}/projects/" in second.stdout
+    assert f"{base_url(phoenix)}/projects/" in second.stdout
     assert "Traceback" not in first.stderr + second.stderr
 
 

@@ -14,10 +14,16 @@ import httpx
 import pytest
 from rich.console import Console
 
-from pipeline import annotations, connection, dataset, labeler, labels
+from pipeline.dataset.build import build
 from pipeline.errors import UserError
+from pipeline.labeling import labeler
+from pipeline.labeling.sync import sync
+from pipeline.phoenix import annotations, datasets
 from pipeline.settings import Settings
-from tests.traces import emit_traces, make_traces, run_judge_align
+from pipeline.views.dataset import render_labels
+from pipeline.views.labeling import TerminalScreen
+from tests.support.stack import base_url, connect
+from tests.support.traces import emit_traces, make_traces, run_judge_align
 
 
 def unique(prefix: str) -> str:
@@ -31,13 +37,13 @@ def cli(settings: Settings, *args: str, project: str, name: str = "", stdin: str
 
 
 def version_count(settings: Settings, name: str) -> int:
-    return len(connection.client(settings).datasets.get_dataset_versions(dataset=name))
+    return len(connect(settings).client.datasets.get_dataset_versions(dataset=name))
 
 
 def human_annotations(settings: Settings, project: str, span_ids: list[str]) -> list[dict]:
     """Every ``helpfulness`` annotation on these spans, straight from the REST API."""
-    client = connection.client(settings)
-    return [a for a in client.spans.get_span_annotations(
+    px = connect(settings)
+    return [a for a in px.client.spans.get_span_annotations(
         span_ids=span_ids, project_identifier=project, include_annotation_names=["helpfulness"])
         if a["annotator_kind"] == "HUMAN"]
 
@@ -74,9 +80,9 @@ def test_twelve_traces_to_a_labeled_dataset_and_every_rerun_changes_nothing(
     assert "/datasets/" in sync
     assert version_count(phoenix, name) == 2  # the spans, then their labels
 
-    client = connection.client(phoenix)
-    current = dataset.require(client, name)
-    response = httpx.get(f"{phoenix.phoenix_url}/v1/datasets/{current.id}/examples", timeout=30)
+    px = connect(phoenix)
+    current = datasets.require(px, name)
+    response = httpx.get(f"{base_url(phoenix)}/v1/datasets/{current.id}/examples", timeout=30)
     examples = response.json()["data"]["examples"]
     assert len(examples) == 12
     for example in examples:
@@ -96,7 +102,7 @@ def test_twelve_traces_to_a_labeled_dataset_and_every_rerun_changes_nothing(
     assert sorted(a["id"] for a in after) == sorted(a["id"] for a in before)
 
     # The annotation config offers exactly the two labels in the project.
-    configs = httpx.get(f"{phoenix.phoenix_url}/v1/projects/{project}/annotation_configs"
+    configs = httpx.get(f"{base_url(phoenix)}/v1/projects/{project}/annotation_configs"
                         ).json()["data"]
     helpfulness = [c for c in configs if c["name"] == "helpfulness"]
     assert len(helpfulness) == 1
@@ -111,8 +117,8 @@ def test_relabeling_replaces_the_label_and_patches_the_same_example(
     first = write_labels_csv(tmp_path / "a.csv", [(s, "helpful") for s in span_ids])
     cli(phoenix, "annotate", "--labels", str(first), project=project)
     cli(phoenix, "labels", project=project, name=name)
-    client = connection.client(phoenix)
-    node_ids = {e["id"]: e["node_id"] for e in dataset.require(client, name).examples}
+    px = connect(phoenix)
+    node_ids = {e["id"]: e["node_id"] for e in datasets.require(px, name).examples}
 
     changed = tmp_path / "b.jsonl"
     changed.write_text(json.dumps({"span_id": span_ids[0], "label": "Not Helpful",
@@ -127,7 +133,7 @@ def test_relabeling_replaces_the_label_and_patches_the_same_example(
     done = cli(phoenix, "labels", project=project, name=name)
     assert "copied 1 new or changed" in done.stdout
     assert version_count(phoenix, name) == versions + 1
-    examples = dataset.require(client, name).examples
+    examples = datasets.require(px, name).examples
     assert {e["id"]: e["node_id"] for e in examples} == node_ids  # same examples, patched
     assert {e["id"]: e["output"]["label"] for e in examples} == {
         span_ids[0]: "not_helpful", span_ids[1]: "helpful", span_ids[2]: "helpful"}
@@ -170,17 +176,17 @@ def test_a_bad_labels_file_is_one_clear_error_and_writes_nothing(
 def test_terminal_labeler_stopped_half_way_keeps_labels_and_resumes(phoenix: Settings) -> None:
     project = unique("labeler")
     span_ids = emit_traces(phoenix, project, make_traces(6))
-    client = connection.client(phoenix)
+    px = connect(phoenix)
 
     def session(keys: str) -> tuple[labeler.Session, str]:
         pressed = iter(keys)
         output = io.StringIO()
         console = Console(file=output, width=160)
-        result = labeler.run(client, phoenix, project, lambda: next(pressed, "q"), console)
+        result = labeler.run(px, project, lambda: next(pressed, "q"), TerminalScreen(console))
         return result, output.getvalue()
 
     def current() -> dict[str, str]:
-        return {k: v.label for k, v in annotations.human_labels(client, project,
+        return {k: v.label for k, v in annotations.human_labels(px, project,
                                                                  span_ids).items()}
 
     # h, n, skip, then quit: two labels saved at once, the skipped span stays unlabeled.
@@ -228,38 +234,39 @@ def test_terminal_labeler_takes_a_queue_first_and_reads_keys_from_a_pipe(
 def test_labels_report_balance_warning_and_unlabeled_count(phoenix: Settings) -> None:
     project, name = unique("balance"), unique("labeled")
     span_ids = emit_traces(phoenix, project, make_traces(8))
-    client = connection.client(phoenix)
-    dataset.build(client, phoenix, name, project)
-    annotations.write_labels(client, [
+    px = connect(phoenix)
+    build(px, name, project)
+    annotations.write_labels(px, [
         annotations.LabelToWrite(span_id, "not_helpful" if i == 0 else "helpful")
         for i, span_id in enumerate(span_ids[:7])])
-    report = labels.sync(client, phoenix, name, project)
+    report = sync(px, name, project)
     assert (report.labeled, report.unlabeled, report.updated) == (7, 1, 7)
     assert report.balance == {"helpful": 6, "not_helpful": 1}
     assert sum(report.by_split.values(), Counter()) == Counter(report.balance)
     [warning] = report.warnings()
     assert "not_helpful" in warning and "14%" in warning
     output = io.StringIO()
-    labels.print_report(report, Console(file=output, width=200))
+    render_labels(report, Console(file=output, width=200))
     assert "1 still without a label" in output.getvalue() and "warning" in output.getvalue()
     # Nothing changed: no new version. A label in the dataset is never erased when its span
     # loses the annotation (e.g. an undo after the sync).
     versions = version_count(phoenix, name)
-    first = annotations.human_labels(client, project, [span_ids[0]])[span_ids[0]]
-    annotations.delete_annotation(phoenix, first.annotation_id)
-    again = labels.sync(client, phoenix, name, project)
+    first = annotations.human_labels(px, project, [span_ids[0]])[span_ids[0]]
+    annotations.delete_annotation(px, first.annotation_id)
+    again = sync(px, name, project)
     assert (again.updated, again.labeled, again.new_version) == (0, 7, False)
     assert version_count(phoenix, name) == versions
 
 
 def test_annotation_config_is_idempotent_and_needs_the_project(phoenix: Settings) -> None:
     project = unique("config")
+    px = connect(phoenix)
     with pytest.raises(UserError, match="no project"):
-        annotations.ensure_config(phoenix, project)
+        annotations.ensure_config(px, project)
     emit_traces(phoenix, project, make_traces(1))
-    annotations.ensure_config(phoenix, project)
-    assert "already set up" in annotations.ensure_config(phoenix, project)
-    every = httpx.get(f"{phoenix.phoenix_url}/v1/annotation_configs").json()["data"]
+    annotations.ensure_config(px, project)
+    assert "already set up" in annotations.ensure_config(px, project)
+    every = httpx.get(f"{base_url(phoenix)}/v1/annotation_configs").json()["data"]
     assert [c["name"] for c in every].count("helpfulness") == 1
 
 

@@ -20,8 +20,9 @@ import pytest
 
 from local_llm import weights
 from pipeline import stack
-from pipeline.services import ServiceError
-from pipeline.settings import Settings
+from pipeline.settings import ROOT, Settings
+from pipeline.stack.model_server import LLM_PYTHON
+from pipeline.stack.service import ServiceError
 from tests.conftest import free_port, fresh_settings
 from tests.test_stack import run_cli
 
@@ -127,10 +128,10 @@ def test_a_taken_port_is_one_clear_line_from_the_cli(tmp_path: Path, taken_port:
 
 
 def run_server(*args: str) -> subprocess.CompletedProcess:
-    if not stack.LLM_PYTHON.exists():
+    if not LLM_PYTHON.exists():
         pytest.fail("the local model runtime is missing: run `make llm` (or `make test`)")
-    return subprocess.run([str(stack.LLM_PYTHON), "-m", "local_llm.server", *args],
-                          env={**os.environ, "PYTHONPATH": str(stack.ROOT)},
+    return subprocess.run([str(LLM_PYTHON), "-m", "local_llm.server", *args],
+                          env={**os.environ, "PYTHONPATH": str(ROOT)},
                           capture_output=True, text=True, timeout=60)
 
 

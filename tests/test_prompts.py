@@ -12,11 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from evaluators.errors import PromptFileError
 from evaluators.prompt_files import PROMPTS_DIR, available_versions, load_all, load_prompt
-from evaluators.prompt_store import push_prompt, push_prompts, tagged_version, template_text
-from pipeline import connection
-from pipeline.errors import UserError
+from pipeline.phoenix.prompts import push_prompt, push_prompts, tagged_version, template_text
 from pipeline.settings import ROOT, Settings
+from tests.support.stack import base_url, connect
 
 
 def test_the_shipped_versions_exist_in_order() -> None:
@@ -26,7 +26,7 @@ def test_the_shipped_versions_exist_in_order() -> None:
 
 
 def test_an_unknown_version_lists_those_that_exist() -> None:
-    with pytest.raises(UserError, match=r"no judge prompt 'v9'.*v1, v2, v3"):
+    with pytest.raises(PromptFileError, match=r"no judge prompt 'v9'.*v1, v2, v3"):
         load_prompt("v9")
 
 
@@ -64,37 +64,37 @@ def test_each_version_adds_rules_to_the_one_before() -> None:
 
 def test_a_template_without_placeholders_is_refused(tmp_path: Path) -> None:
     (tmp_path / "v4.txt").write_text("---\ndescription: x\n---\nJudge {{question}}.\n")
-    with pytest.raises(UserError, match=r"lacks \{\{answer\}\}"):
+    with pytest.raises(PromptFileError, match=r"lacks \{\{answer\}\}"):
         load_prompt("v4", tmp_path)
 
 
 def test_pushing_twice_creates_no_new_version(phoenix: Settings, tmp_path: Path) -> None:
-    client = connection.client(phoenix)
+    px = connect(phoenix)
     name = f"judge-test-{uuid.uuid4().hex[:8]}"
-    first = push_prompts(client, load_all(), model_name="scripted", prompt_name=name)
+    first = push_prompts(px, load_all(), model_name="scripted", prompt_name=name)
     assert [p.created for p in first] == [True, True, True]
-    again = push_prompts(client, load_all(), model_name="scripted", prompt_name=name)
+    again = push_prompts(px, load_all(), model_name="scripted", prompt_name=name)
     assert [p.created for p in again] == [False, False, False]
     assert [p.version_id for p in again] == [p.version_id for p in first]
 
-    versions = httpx.get(f"{phoenix.phoenix_url}/v1/prompts/{name}/versions").json()["data"]
+    versions = httpx.get(f"{base_url(phoenix)}/v1/prompts/{name}/versions").json()["data"]
     assert len(versions) == 3
-    stored = tagged_version(client, "v3", name)
+    stored = tagged_version(px, "v3", name)
     assert stored is not None and template_text(stored) == load_prompt("v3").template
 
     # an edited file gets a new version, and the tag moves to it
     shutil.copytree(PROMPTS_DIR, tmp_path / "prompts")
     edited = tmp_path / "prompts" / "v3.txt"
     edited.write_text(edited.read_text() + "\n")  # trailing blank line only: same template
-    assert not push_prompt(client, load_prompt("v3", tmp_path / "prompts"),
+    assert not push_prompt(px, load_prompt("v3", tmp_path / "prompts"),
                            model_name="scripted", prompt_name=name).created
     edited.write_text(edited.read_text().replace("weather assistant", "weather agent"))
-    changed = push_prompt(client, load_prompt("v3", tmp_path / "prompts"),
+    changed = push_prompt(px, load_prompt("v3", tmp_path / "prompts"),
                           model_name="scripted", prompt_name=name)
     assert changed.created and changed.version_id != first[2].version_id
-    moved = tagged_version(client, "v3", name)
+    moved = tagged_version(px, "v3", name)
     assert moved is not None and str(moved.id) == changed.version_id
-    versions = httpx.get(f"{phoenix.phoenix_url}/v1/prompts/{name}/versions").json()["data"]
+    versions = httpx.get(f"{base_url(phoenix)}/v1/prompts/{name}/versions").json()["data"]
     assert len(versions) == 4
 
 

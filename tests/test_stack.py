@@ -11,10 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pipeline import connection, stack
+from pipeline import stack
 from pipeline.errors import UserError
 from pipeline.settings import Settings
 from tests.conftest import fresh_settings
+from tests.support.stack import base_url, connect
 
 CLI = [sys.executable, "-m", "pipeline.cli"]
 LOOPBACK_PREFIXES = ("127.", "::1", "::ffff:127.", "[::1]", "[::ffff:127.")
@@ -58,7 +59,7 @@ def running(pid: int) -> bool:
 
 
 def test_phoenix_is_healthy_and_listens_on_loopback_only(phoenix: Settings) -> None:
-    assert httpx.get(f"{phoenix.phoenix_url}/healthz").status_code == 200
+    assert httpx.get(f"{base_url(phoenix)}/healthz").status_code == 200
     pid = stack.phoenix_service(phoenix).pid()
     assert pid is not None
     addresses = listening_addresses(process_group(pid))
@@ -72,7 +73,7 @@ def test_cli_up_then_down_leaves_no_process(tmp_path: Path) -> None:
     assert started.returncode == 0, started.stderr
     pid = int((tmp_path / "phoenix.pid").read_text())
     group = process_group(pid)
-    assert httpx.get(f"{settings.phoenix_url}/healthz").status_code == 200
+    assert httpx.get(f"{base_url(settings)}/healthz").status_code == 200
     again = run_cli(["up", "--no-llm"], settings)
     assert "already running" in again.stdout
     stopped = run_cli(["down"], settings)
@@ -113,7 +114,7 @@ def test_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
 def test_phoenix_not_started_is_one_clear_line(tmp_path: Path) -> None:
     settings = fresh_settings(tmp_path)
     with pytest.raises(UserError, match="make up"):
-        connection.client(settings)
+        connect(settings)
 
 
 def test_cli_help_does_not_import_heavy_modules() -> None:
@@ -133,7 +134,7 @@ def test_spans_round_trip_into_a_dataset(backend: str, request: pytest.FixtureRe
 
     settings: Settings = request.getfixturevalue(backend)
     project = f"roundtrip-{backend}"
-    provider = register(project_name=project, endpoint=f"{settings.phoenix_url}/v1/traces",
+    provider = register(project_name=project, endpoint=f"{base_url(settings)}/v1/traces",
                         batch=False, verbose=False, set_global_tracer_provider=False)
     tracer = provider.get_tracer("test")
     for question in ("weather in Paris?", "plan my day in Oslo"):
@@ -144,10 +145,10 @@ def test_spans_round_trip_into_a_dataset(backend: str, request: pytest.FixtureRe
                 pass
     provider.force_flush()
     provider.shutdown()
-    client = connection.client(settings)
+    px = connect(settings)
     frame = None
     for _ in range(40):
-        frame = client.spans.get_spans_dataframe(
+        frame = px.client.spans.get_spans_dataframe(
             project_identifier=project, query=SpanQuery().where("parent_id is None"))
         if len(frame) == 2:
             break
@@ -156,9 +157,9 @@ def test_spans_round_trip_into_a_dataset(backend: str, request: pytest.FixtureRe
         time.sleep(0.25)
     assert frame is not None and len(frame) == 2
     frame = frame.reset_index(drop=True)
-    dataset = client.datasets.create_dataset(
+    dataset = px.client.datasets.create_dataset(
         name=f"ds-{backend}", dataframe=frame, input_keys=["attributes.input.value"],
         output_keys=["attributes.output.value"], span_id_key="context.span_id")
-    examples = client.datasets.get_dataset(dataset=dataset.id).examples
+    examples = px.client.datasets.get_dataset(dataset=dataset.id).examples
     assert sorted(e["input"]["attributes.input.value"] for e in examples) == [
         "plan my day in Oslo", "weather in Paris?"]

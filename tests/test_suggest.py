@@ -16,15 +16,18 @@ import pytest
 from rich.console import Console
 
 from evaluators.judge import RetryPolicy
-from pipeline import annotations, connection, labeler, suggest
 from pipeline.errors import UserError
-from pipeline.judge_annotations import JudgeLabel
-from pipeline.judge_traces import judge_traces
+from pipeline.labeling import labeler, suggest
+from pipeline.phoenix import annotations
+from pipeline.phoenix.annotations import JudgeLabel
+from pipeline.phoenix.spans import RootSpan
 from pipeline.settings import Settings
-from pipeline.spans import RootSpan
+from pipeline.views.labeling import render_suggestions
 from tests.conftest import scripted_settings
-from tests.scripted_llm import ScriptedLLM
-from tests.traces import AgentTrace, emit_traces, run_judge_align
+from tests.support.experiments import judge_new_traces
+from tests.support.scripted_llm import ScriptedLLM
+from tests.support.stack import connect
+from tests.support.traces import AgentTrace, emit_traces, run_judge_align
 
 FAST = RetryPolicy(attempts=2, first_wait=0.01, max_wait=0.02, timeout=5.0)
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
@@ -135,17 +138,17 @@ def test_suggestions_from_two_judge_versions_on_phoenix(
                        answer=f"s{i}: mild {markers.get(i, '')}", category=CATEGORIES[i % 4])
             for i in range(16)]
     span_ids = emit_traces(phoenix, project, rows)
-    client = connection.client(phoenix)
-    annotations.write_labels(client, [annotations.LabelToWrite(span_ids[i], "helpful")
+    px = connect(phoenix)
+    annotations.write_labels(px, [annotations.LabelToWrite(span_ids[i], "helpful")
                                       for i in (0, 4, 8)])  # three forecast spans
     for version in ("v2", "v3"):
         with scripted_llm(version_reply(version)) as server:
-            report = judge_traces(scripted_settings(phoenix, server), prompt=version,
+            report = judge_new_traces(scripted_settings(phoenix, server), prompt=version,
                                   project=project, dataset="none", retry=FAST,
-                                  prompt_name=f"suggest-{project}", show_progress=False)
+                                  prompt_name=f"suggest-{project}")
         assert sum(report.new.values()) == 16
 
-    result = suggest.suggest(client, project, n=5, seed=7)
+    result = suggest.suggest(px, project, n=5, seed=7)
     assert result.candidates == 13 and result.judge_slots == 2
     assert result.with_probabilities == 13
     picks = result.picks
@@ -157,7 +160,7 @@ def test_suggestions_from_two_judge_versions_on_phoenix(
     assert not {span_ids[i] for i in (0, 4, 8)} & {p.span_id for p in picks}
     # forecast already holds 3 of the 3 labels: coverage goes to the other categories
     assert all(p.candidate.category != "forecast" for p in picks[3:])
-    assert [p.span_id for p in suggest.suggest(client, project, n=5, seed=7).picks] == [
+    assert [p.span_id for p in suggest.suggest(px, project, n=5, seed=7).picks] == [
         p.span_id for p in picks]
 
     done = run_judge_align(phoenix, "suggest-labels", "--n", "5", "--seed", "7", "--out",
@@ -169,11 +172,11 @@ def test_suggestions_from_two_judge_versions_on_phoenix(
                      "judge unsure: v3 said helpful with p=0.55", "coverage:",
                      f"annotate --queue {tmp_path / 'queue.txt'}"):
         assert expected in done.stdout, expected
-    ordered, _ = labeler.plan(client, project, queue)
+    ordered, _ = labeler.plan(px, project, queue)
     assert [s.span_id for s in ordered[:5]] == queue
 
     console = Console(record=True, width=200)
-    suggest.render(suggest.suggest(client, project, n=30, seed=7), console, "url")
+    render_suggestions(suggest.suggest(px, project, n=30, seed=7), console, "url")
     assert "Label these next (13, seed 7)" in console.export_text()
 
 
@@ -181,7 +184,7 @@ def test_a_project_with_every_span_labeled_suggests_nothing(phoenix: Settings,
                                                             tmp_path: Path) -> None:
     project = f"suggest-done-{uuid.uuid4().hex[:8]}"
     span_ids = emit_traces(phoenix, project, [AgentTrace("q?", "a.")])
-    annotations.write_labels(connection.client(phoenix),
+    annotations.write_labels(connect(phoenix),
                              [annotations.LabelToWrite(span_ids[0], "not_helpful")])
     done = run_judge_align(phoenix, "suggest-labels", "--out", str(tmp_path / "q.txt"),
                            project=project)

@@ -1,0 +1,68 @@
+"""``judge-align dataset build``: the project's root agent spans into a Phoenix dataset.
+
+Only spans not yet in the dataset are added, as one new version (none when nothing is new);
+spans that already carry a human label enter with it. Failed runs (no answer) are left out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pipeline.dataset.examples import example_for_span
+from pipeline.dataset.splits import SPLITS
+from pipeline.errors import UserError
+from pipeline.phoenix import annotations, datasets, spans
+
+if TYPE_CHECKING:
+    from pipeline.phoenix.connection import Phoenix
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build found and added."""
+
+    name: str
+    filter: str
+    matched: int
+    without_answer: int
+    added: int
+    added_labeled: int
+    total: int
+    splits: dict[str, int]
+    new_version: bool
+    url: str
+
+
+def build(phoenix: Phoenix, name: str, project: str,
+          span_filter: spans.SpanFilter | None = None,
+          on_page: Callable[[int], None] | None = None) -> BuildReport:
+    """Add the project's root agent spans that pass ``span_filter`` and are not in the
+    dataset ``name`` yet; ``on_page(n)`` reports the spans read so far."""
+    span_filter = span_filter or spans.SpanFilter()
+    spans.require_project(phoenix, project)
+    matching = spans.root_spans(phoenix, project, span_filter, on_page=on_page)
+    found = [span for span in matching if span.answer]
+    existing = datasets.find(phoenix, name)
+    known = datasets.known_span_ids(existing)
+    new = [span for span in found if span.span_id not in known]
+    dataset = existing
+    labels: dict[str, annotations.HumanLabel] = {}
+    if new:
+        labels = annotations.human_labels(phoenix, project, [span.span_id for span in new])
+        examples = [example_for_span(span, labels[span.span_id].label
+                                     if span.span_id in labels else None)
+                    for span in sorted(new, key=lambda s: (s.start_time, s.span_id))]
+        dataset = datasets.upload(phoenix, name, examples, existing)
+    if dataset is None:
+        raise UserError(f"no root agent spans in project {project!r} match "
+                        f"({span_filter.describe()}): run the agent (`make agent`) or loosen "
+                        "the filters")
+    splits = Counter((example.get("metadata") or {}).get("split") for example in dataset.examples)
+    return BuildReport(name=name, filter=span_filter.describe(), matched=len(found),
+                       without_answer=len(matching) - len(found),
+                       added=len(new), added_labeled=len(labels), total=len(dataset.examples),
+                       splits={split: splits.get(split, 0) for split in SPLITS},
+                       new_version=bool(new), url=phoenix.dataset_url(dataset.id))

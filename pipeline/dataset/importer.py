@@ -1,0 +1,109 @@
+"""``judge-align dataset import FILE``: bring a gold set that is already labeled.
+
+The file (CSV or JSONL) has, per row, the question (``input`` or ``question``), the answer
+(``output`` or ``answer``) and ``label`` (helpful / not_helpful); optional columns: ``id``,
+``category``, ``split`` (dev / test), ``explanation``. The whole file is checked before
+anything is uploaded. Each example's id is the given ``id`` or a hash of question and answer,
+so importing the same file again changes nothing, and a corrected label patches its example.
+Without a ``split`` column the split comes from the id, like spans (70% dev, 30% test).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from evaluators.labels import HUMAN_LABELS, normalize_label
+from pipeline.dataset.splits import SPLITS, split_for
+from pipeline.errors import UserError
+from pipeline.labeling import tabular
+from pipeline.phoenix import datasets
+
+if TYPE_CHECKING:
+    from pipeline.phoenix.connection import Phoenix
+
+QUESTION_COLUMNS = ("input", "question")
+ANSWER_COLUMNS = ("output", "answer")
+HINT = "fix the file and run the command again"
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    name: str
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    total: int
+    new_version: bool
+    url: str
+
+
+def example_id(question: str, answer: str) -> str:
+    """A stable id for a question/answer pair without one."""
+    return "import-" + hashlib.sha256(f"{question}\0{answer}".encode()).hexdigest()[:16]
+
+
+def read_examples(path: Path) -> list[dict[str, Any]]:
+    """The examples in ``path``; one UserError for the first problem (and how many more)."""
+    rows, columns = tabular.read_rows(path)
+    missing = [f"{' or '.join(names)}" for names in (QUESTION_COLUMNS, ANSWER_COLUMNS, ("label",))
+               if not columns & set(names)]
+    if missing:
+        raise UserError(f"{path} has no {' / '.join(missing)} column: the file needs the "
+                        "question (input), the answer (output) and label (helpful or "
+                        "not_helpful); nothing was written")
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    examples = []
+    for row in rows:
+        question, answer = row.text(*QUESTION_COLUMNS), row.text(*ANSWER_COLUMNS)
+        label = normalize_label(row.text("label"))
+        split = row.text("split").lower() or None
+        if not question or not answer:
+            problems.append(f"line {row.line}: empty question or answer")
+        if label is None:
+            problems.append(f"line {row.line}: unknown label {row.text('label')!r} "
+                            f"(use {' or '.join(HUMAN_LABELS)})")
+        if split is not None and split not in SPLITS:
+            problems.append(f"line {row.line}: unknown split {split!r} (use dev or test, or "
+                            "leave it empty)")
+        key = row.text("id") or example_id(question, answer)
+        if key in seen:
+            problems.append(f"line {row.line}: duplicate of line {seen[key]} (same id, or same "
+                            "question and answer)")
+            continue
+        seen[key] = row.line
+        split = split or split_for(key)
+        metadata = {"trace_id": None, "category": row.text("category") or None,
+                    "split": split, "source": f"import:{path.name}"}
+        if explanation := row.text("explanation"):
+            metadata["explanation"] = explanation
+        examples.append({"id": key, "input": {"question": question, "answer": answer},
+                         "output": {"label": label}, "metadata": metadata, "splits": split})
+    tabular.fail(path, problems, HINT)
+    return examples
+
+
+def import_file(phoenix: Phoenix, name: str, path: Path) -> ImportReport:
+    """Check ``path`` and add its examples to the dataset ``name`` (created if needed)."""
+    examples = read_examples(path)
+    existing = datasets.find(phoenix, name)
+    current = {example["id"]: example for example in existing.examples} if existing else {}
+    todo = [example for example in examples if _differs(example, current.get(example["id"]))]
+    result = datasets.upload(phoenix, name, todo, existing) if todo else existing
+    assert result is not None  # examples is never empty
+    updated = sum(1 for example in todo if example["id"] in current)
+    return ImportReport(name=name, rows=len(examples), created=len(todo) - updated,
+                        updated=updated, unchanged=len(examples) - len(todo),
+                        total=len(result.examples), new_version=bool(todo),
+                        url=phoenix.dataset_url(result.id))
+
+
+def _differs(example: dict[str, Any], current: Any) -> bool:
+    if current is None:
+        return True
+    return any(example[key] != dict(current.get(key) or {})
+               for key in ("input", "output", "metadata"))

@@ -1,0 +1,102 @@
+"""The alignment report of one judge experiment, computed from the runs Phoenix stored.
+
+Each labeled example is joined with its stored run; every figure (match rate with its
+interval, kappa, TPR, TNR, confusion, the dev / test figures) is computed from that join, so
+the report shows what the Phoenix UI shows, not what this process remembers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from evaluators import metrics
+from evaluators.labels import ERROR
+from pipeline.dataset.examples import LabeledDataset, LabeledExample
+from pipeline.dataset.splits import ALL, SPLITS
+from pipeline.errors import UserError
+from pipeline.phoenix.experiments import RunRecord, fetch_runs
+from pipeline.phoenix.prompts import StoredPrompt
+
+if TYPE_CHECKING:
+    from pipeline.experiment.runner import Outcome
+    from pipeline.phoenix.connection import Phoenix
+
+SPLIT_GAP_WARNING = 0.1
+"""Warn when dev and test agreement differ by more than this."""
+
+
+@dataclass(frozen=True)
+class JudgedRow:
+    """A labeled example and what the judge made of it (as stored in Phoenix)."""
+
+    example: LabeledExample
+    run: RunRecord
+
+
+@dataclass
+class ExperimentReport:
+    """Everything the report prints, computed from the runs stored in Phoenix."""
+
+    experiment_id: str
+    experiment_name: str
+    experiment_url: str
+    dataset: LabeledDataset
+    prompt: StoredPrompt
+    model: str
+    rows: list[JudgedRow]
+    agreement: metrics.Agreement
+    by_split: dict[str, metrics.Agreement] = field(default_factory=dict)
+    missing_annotations: int = 0
+    outcome: Outcome | None = None
+    """What this call did: judged how many examples, in a new or a resumed experiment."""
+
+    @property
+    def disagreements(self) -> list[JudgedRow]:
+        return [r for r in self.rows if r.run.judge != r.example.label]
+
+    @property
+    def split_gap(self) -> float | None:
+        """|dev - test| match rate when both splits are present, else None."""
+        if not all(s in self.by_split for s in SPLITS):
+            return None
+        dev, test = (self.by_split[s].match_rate.value for s in SPLITS)
+        return abs(dev - test)
+
+
+def build_report(phoenix: Phoenix, *, experiment_id: str, name: str,
+                 labeled: LabeledDataset, prompt: StoredPrompt, model: str) -> ExperimentReport:
+    """Join the stored runs with the labeled examples and compute every figure."""
+    runs = {run.example_id: run for run in fetch_runs(phoenix, experiment_id)}
+    phoenix_ids = labeled.node_ids()
+    rows = []
+    for example in labeled.examples:
+        run = runs.get(phoenix_ids[example.id]) or RunRecord(
+            example_id=example.id, question=example.question, answer=example.answer,
+            human=example.label, judge=ERROR, reason="no run recorded in Phoenix",
+            exact_match=None, error="no run recorded in Phoenix")
+        rows.append(JudgedRow(example, run))
+    human = [r.example.label for r in rows]
+    judged = [r.run.judge for r in rows]
+    by_split = {}
+    if labeled.split == ALL:
+        for split in SPLITS:
+            part = [r for r in rows if r.example.split == split]
+            if part:
+                by_split[split] = metrics.agreement([r.example.label for r in part],
+                                                    [r.run.judge for r in part])
+    return ExperimentReport(
+        experiment_id=experiment_id, experiment_name=name,
+        experiment_url=phoenix.compare_url(labeled.dataset.id, [experiment_id]),
+        dataset=labeled, prompt=prompt, model=model, rows=rows,
+        agreement=metrics.agreement(human, judged), by_split=by_split,
+        missing_annotations=sum(r.run.exact_match is None for r in rows))
+
+
+def check_gate(report: ExperimentReport, gate: float | None) -> None:
+    """Raise UserError (exit 1) when the match rate is below ``gate``."""
+    if gate is None:
+        return
+    rate = report.agreement.match_rate.value
+    if rate < gate:
+        raise UserError(f"gate failed: match rate {rate:.3f} is below the gate {gate:.3f}")

@@ -1,0 +1,59 @@
+"""The gold set's files: ``gold/traces.jsonl`` (one recorded trace per line, its spans as
+Phoenix's REST API returns them) and ``gold/labels.csv`` (the labels a person wrote for the
+root spans, following ``docs/rubric.md``)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from pipeline.settings import ROOT
+
+GOLD_DIR = ROOT / "gold"
+TRACES_FILE = GOLD_DIR / "traces.jsonl"
+LABELS_FILE = GOLD_DIR / "labels.csv"
+
+
+def read_traces(path: Path = TRACES_FILE) -> list[dict[str, Any]]:
+    """The recorded traces, in file order (none when the file does not exist)."""
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def root_span(spans: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The span without a parent, if any."""
+    return next((span for span in spans if not span.get("parent_id")), None)
+
+
+def group_traces(spans: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """Spans grouped by trace, each trace's spans in start order (Phoenix's row ``id``
+    dropped: it is not part of the span)."""
+    by_trace: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for span in spans:
+        span = {key: value for key, value in span.items() if key != "id"}
+        by_trace[span["context"]["trace_id"]].append(span)
+    for trace in by_trace.values():
+        yield sorted(trace, key=lambda span: span["start_time"])
+
+
+def trace_record(spans: list[dict[str, Any]]) -> dict[str, Any]:
+    """One line of the traces file for a trace's spans; ``variant`` names the deliberately
+    altered agent of a provoked failure (None for the agent as it is)."""
+    root = root_span(spans)
+    if root is None:
+        raise ValueError("trace has no root span")
+    attributes = root.get("attributes", {})
+    return {
+        "trace_id": root["context"]["trace_id"],
+        "root_span_id": root["context"]["span_id"],
+        "question": attributes.get("input.value", ""),
+        "answer": attributes.get("output.value", ""),
+        "category": attributes.get("metadata.category", ""),
+        "variant": attributes.get("metadata.variant"),
+        "spans": spans,
+    }

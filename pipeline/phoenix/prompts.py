@@ -1,0 +1,84 @@
+"""Mirror the prompt files into Phoenix's prompt store, one tag per version.
+
+Each file becomes a version of the Phoenix prompt ``judge-helpfulness`` tagged with its
+version name (``v1``, ``v2``, ...). Pushing is idempotent: when the text of the version that
+currently carries the tag equals the file, nothing is created and that version's id is
+returned; otherwise a new version is created and the tag moves to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from evaluators.judge import MAX_TOKENS, TEMPERATURE
+from evaluators.prompt_files import PromptFile
+
+if TYPE_CHECKING:
+    from phoenix.client.types import PromptVersion
+
+    from pipeline.phoenix.connection import Phoenix
+
+PROMPT_NAME = "judge-helpfulness"
+PROMPT_DESCRIPTION = ("LLM-as-a-judge: is the weather agent's answer helpful? Versions are "
+                      "mirrored from evaluators/prompts/*.txt by judge-align.")
+
+
+@dataclass(frozen=True)
+class StoredPrompt:
+    """Where a prompt file lives in Phoenix."""
+
+    version: str
+    version_id: str
+    created: bool
+
+
+def _message_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):  # content parts: [{"type": "text", "text": ...}, ...]
+        return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return ""
+
+
+def tagged_version(phoenix: Phoenix, version: str, prompt_name: str = PROMPT_NAME
+                   ) -> PromptVersion | None:
+    """The stored version that carries the tag ``version``, or None when there is none."""
+    try:
+        return phoenix.client.prompts.get(prompt_identifier=prompt_name, tag=version)
+    except ValueError:  # the client's way of saying 404: no such prompt or tag
+        return None
+
+
+def template_text(stored: PromptVersion) -> str:
+    """The text of a stored version's messages (its dumped form is what the REST API sent)."""
+    messages = stored._dumps()["template"].get("messages", [])
+    return "".join(_message_text(m.get("content")) for m in messages)
+
+
+def push_prompt(phoenix: Phoenix, prompt: PromptFile, *, model_name: str,
+                prompt_name: str = PROMPT_NAME) -> StoredPrompt:
+    """Make the version tagged ``prompt.version`` hold the file's text; return its id."""
+    from phoenix.client.types import PromptVersion
+
+    current = tagged_version(phoenix, prompt.version, prompt_name)
+    if current is not None and template_text(current) == prompt.template:
+        return StoredPrompt(prompt.version, str(current.id), created=False)
+    version = PromptVersion.from_openai(
+        {"model": model_name, "messages": [{"role": "user", "content": prompt.template}],
+         "temperature": TEMPERATURE, "max_tokens": MAX_TOKENS},
+        description=prompt.description or None,
+    )
+    created = phoenix.client.prompts.create(name=prompt_name, version=version,
+                                    prompt_description=PROMPT_DESCRIPTION)
+    phoenix.client.prompts.tags.create(prompt_version_id=str(created.id), name=prompt.version,
+                               description=prompt.description or None)
+    return StoredPrompt(prompt.version, str(created.id), created=True)
+
+
+def push_prompts(phoenix: Phoenix, prompts: Iterable[PromptFile], *, model_name: str,
+                 prompt_name: str = PROMPT_NAME) -> list[StoredPrompt]:
+    """:func:`push_prompt` for each file, in order."""
+    return [push_prompt(phoenix, p, model_name=model_name, prompt_name=prompt_name)
+            for p in prompts]

@@ -1,0 +1,27 @@
+"""Small formatters shared by the tables: percentages, intervals, numbers, one-line text."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+
+from evaluators.metrics import Estimate
+
+
+def pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def interval(estimate: Estimate | None) -> str:
+    if estimate is None or estimate.low is None or estimate.high is None:
+        return "n/a"
+    return f"{estimate.low:.1%} - {estimate.high:.1%}"
+
+
+def number(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def truncate(text: str, limit: int) -> str:
+    """One line of at most ``limit`` characters, escaped for rich (answers hold brackets)."""
+    text = " ".join(text.split())
+    return escape(text if len(text) <= limit else text[: limit - 1] + "…")

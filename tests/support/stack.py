@@ -1,0 +1,49 @@
+"""Stacks of their own for tests and benchmarks: free ports, a private run directory, and a
+Phoenix started for the duration of a block."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+from pipeline.settings import Settings
+from pipeline.stack import phoenix_service
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def isolated_settings(run_dir: Path) -> Settings:
+    """Settings for a stack of its own: ``run_dir`` and free ports."""
+    return Settings(run_dir=run_dir, phoenix_port=free_port(), phoenix_grpc_port=free_port(),
+                    local_llm_port=free_port())
+
+
+def running_phoenix(settings: Settings) -> Iterator[Settings]:
+    """Start Phoenix for ``settings``, yield them, and stop it afterwards (a generator for
+    fixtures and context managers)."""
+    service = phoenix_service(settings)
+    service.start()
+    try:
+        yield settings
+    finally:
+        service.stop()
+
+
+def base_url(settings: Settings) -> str:
+    """The Phoenix base URL ``settings`` point at."""
+    from pipeline.phoenix.connection import Phoenix
+
+    return Phoenix.at(settings).base_url
+
+
+def connect(settings: Settings):
+    """A checked connection to the Phoenix ``settings`` point at."""
+    from pipeline.phoenix.connection import Phoenix
+
+    return Phoenix.connect(settings, timeout=300)
