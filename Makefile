@@ -27,7 +27,7 @@ OUT ?=
 QUEUE ?=
 
 .PHONY: help install up down status logs llm agent dataset annotate labels prompts experiment \
-	compare demo judge-traces suggest-labels test lint bench clean
+	compare demo judge-traces suggest-labels test test-unit lint bench clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -106,6 +106,9 @@ suggest-labels: up ## what to label next: N=20 [SEED= OUT= PROJECT=]
 test: $(VENV)/.installed $(PHOENIX_VENV)/.installed $(LLM_VENV)/.installed ## run the test suite
 	$(VENV)/bin/python -m local_llm fetch
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+test-unit: $(VENV)/.installed ## the tests that need no Phoenix and no model (seconds)
+	$(VENV)/bin/pytest -q -m "not server" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed ## ruff
 	$(VENV)/bin/ruff check .

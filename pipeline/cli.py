@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pipeline.settings import Settings, load
+from pipeline.settings import load
+from pipeline.steps import ask_agent, connect, run_experiment, show_comparison
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from pipeline.phoenix.connection import Phoenix
     from pipeline.phoenix.spans import SpanFilter
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
@@ -37,12 +37,6 @@ def _console() -> Console:
     from rich.console import Console
 
     return Console()
-
-
-def _connect(settings: Settings, timeout: float = 60.0) -> Phoenix:
-    from pipeline.phoenix.connection import Phoenix
-
-    return Phoenix.connect(settings, timeout)
 
 
 def _span_filter(since: str | None = None, limit: int | None = None, **more: object
@@ -111,39 +105,6 @@ def llm() -> None:
 
 # --- the agent ----------------------------------------------------------------------------------
 
-def ask_agent(settings: Settings, console: Console, *, n: int, seed: int,
-              questions: Path | None = None, variant: str | None = None) -> int:
-    """Run the demo agent on ``n`` questions into ``settings.project``; draw it; return how
-    many answered."""
-    from agent_demo.run import ModelEndpoint, run_agent
-    from evaluators.endpoint import check_endpoint
-    from pipeline.errors import UserError
-    from pipeline.phoenix.connection import Phoenix, PhoenixUnreachable
-    from pipeline.views.agent import agent_progress, render_agent_summary
-
-    endpoint = settings.agent_endpoint()
-    if settings.uses_local_llm:
-        check_endpoint(endpoint)  # fail before any trace when the local model is not up
-    phoenix = Phoenix.at(settings)
-    with agent_progress(console) as callbacks:
-        summary = run_agent(ModelEndpoint(endpoint.base_url, endpoint.api_key, endpoint.model),
-                            phoenix.base_url, settings.project, n=n, questions_path=questions,
-                            seed=seed, variant=variant, callbacks=callbacks)
-    project_url = None
-    if summary.undelivered_traces < len(summary.results):
-        try:
-            phoenix.ensure_running()
-            project_url = phoenix.project_url(settings.project, wait=5)
-        except PhoenixUnreachable:
-            project_url = None
-    render_agent_summary(summary, project=settings.project, project_url=project_url,
-                         phoenix_base=phoenix.base_url, console=console)
-    if summary.results and not summary.done:
-        raise UserError(f"every question failed (first: {summary.results[0].error}): check "
-                        f"the LLM endpoint {endpoint.url}")
-    return summary.done
-
-
 @app.command()
 def agent(n: Annotated[int, typer.Option("--n", help="How many questions to ask.")] = 10,
           questions: Annotated[Path | None, typer.Option(
@@ -177,7 +138,7 @@ def dataset_build(name: Annotated[str | None, typer.Option(help="Dataset name.")
 
     settings = load()
     span_filter = _span_filter(since, limit, sample=sample, seed=seed, query=query)
-    phoenix = _connect(settings, timeout=300)
+    phoenix = connect(settings, timeout=300)
     with progress_bar(transient=True) as bar:
         bar.start(f"reading root spans of {settings.project}")
         report = build(phoenix, name or settings.dataset, settings.project, span_filter,
@@ -194,7 +155,7 @@ def dataset_import(file: Path,
     from pipeline.views.dataset import render_import
 
     settings = load()
-    report = import_file(_connect(settings, timeout=300), name or settings.dataset, file)
+    report = import_file(connect(settings, timeout=300), name or settings.dataset, file)
     render_import(report, str(file), _console())
 
 
@@ -212,7 +173,7 @@ def annotate(labels: Annotated[Path | None, typer.Option(
     from pipeline.labeling import labeler
 
     settings = load()
-    phoenix = _connect(settings)
+    phoenix = connect(settings)
     if labels is not None:
         from pipeline.labeling.label_file import apply_file
 
@@ -236,7 +197,7 @@ def labels(name: Annotated[str | None, typer.Option(help="Dataset name.")] = Non
     from pipeline.views.dataset import render_labels
 
     settings = load()
-    report = sync(_connect(settings, timeout=300), name or settings.dataset, settings.project)
+    report = sync(connect(settings, timeout=300), name or settings.dataset, settings.project)
     render_labels(report, _console())
 
 
@@ -252,7 +213,7 @@ def prompts() -> None:
 
     settings = load()
     files = load_all()
-    phoenix = _connect(settings)
+    phoenix = connect(settings)
     stored = push_prompts(phoenix, files, model_name=settings.judge_model_name)
     table = Table(title=f"Phoenix prompt {PROMPT_NAME!r}", title_justify="left")
     for column in ("tag", "version id", "status", "description"):
@@ -262,29 +223,6 @@ def prompts() -> None:
                       "new version" if item.created else "unchanged", file.description)
     _console().print(table)
     typer.echo(f"Phoenix prompts: {phoenix.prompt_url(PROMPT_NAME)}")
-
-
-def run_experiment(settings: Settings, console: Console, *, prompt: str,
-                   dataset: str | None = None, model: str | None = None,
-                   concurrency: int = 4, split: str | None = None, resume: bool = True,
-                   show_report: bool = True, **options: object):
-    """Run one judge version as an experiment with a progress bar; print its report."""
-    from evaluators.prompt_files import load_prompt
-    from pipeline.experiment.judge_experiment import run_judge_experiment
-    from pipeline.views.experiment import render, status_lines
-    from pipeline.views.progress import progress_bar
-
-    load_prompt(prompt)  # an unknown version is named before Phoenix is asked anything
-    with progress_bar() as bar:
-        report = run_judge_experiment(
-            _connect(settings), settings.judge_endpoint(model), dataset or settings.dataset,
-            prompt=prompt, concurrency=concurrency, split=split, resume=resume,
-            progress=bar, **options)
-    if show_report:
-        render(report, console)
-        for line in status_lines(report):
-            console.print(line)
-    return report
 
 
 @app.command()
@@ -310,24 +248,11 @@ def experiment(prompt: Annotated[str, typer.Option(help="Prompt version, e.g. v3
     check_gate(report, gate)
 
 
-def show_comparison(phoenix: Phoenix, dataset: str, console: Console) -> list:
-    """Print every judge experiment on ``dataset`` in one table; return the summaries."""
-    from pipeline.experiment.compare import compare as summaries_of
-    from pipeline.views.experiment import render_comparison
-
-    dataset_id, summaries = summaries_of(phoenix, dataset)
-    render_comparison(summaries, dataset,
-                      phoenix.compare_url(dataset_id,
-                                          [s.experiment_id for s in reversed(summaries)]),
-                      phoenix.experiments_url(dataset_id), console)
-    return summaries
-
-
 @app.command()
 def compare(dataset: Annotated[str | None, typer.Option(help="Dataset name.")] = None) -> None:
     """One table of every judge experiment on the dataset, with the Phoenix compare link."""
     settings = load()
-    show_comparison(_connect(settings), dataset or settings.dataset, _console())
+    show_comparison(connect(settings), dataset or settings.dataset, _console())
 
 
 # --- the whole loop, and the judge at work ----------------------------------------------------
@@ -362,7 +287,7 @@ def judge_traces(prompt: Annotated[str, typer.Option(help="Prompt version, e.g. 
     settings = load()
     with progress_bar() as bar:
         report = judge_new_traces(
-            _connect(settings, timeout=300), settings.judge_endpoint(model),
+            connect(settings, timeout=300), settings.judge_endpoint(model),
             project=project or settings.project, dataset=dataset or settings.dataset,
             default_model=settings.judge_model_name, prompt=prompt,
             span_filter=_span_filter(since, limit), concurrency=concurrency, progress=bar)
@@ -382,7 +307,7 @@ def suggest_labels(n: Annotated[int, typer.Option("--n", help="How many spans to
 
     settings = load()
     name = project or settings.project
-    phoenix = _connect(settings, timeout=300)
+    phoenix = connect(settings, timeout=300)
     result = suggest.suggest(phoenix, name, n=n, seed=seed,
                              span_filter=_span_filter(since, limit))
     if result.picks:
@@ -408,7 +333,7 @@ def gold_record(project: Annotated[str, typer.Option(
     from pipeline.gold.traces import TRACES_FILE
 
     path = out or TRACES_FILE
-    added = record(_connect(load(), timeout=300), project, path,
+    added = record(connect(load(), timeout=300), project, path,
                    only=read_span_ids(only) if only else None)
     typer.echo(f"{path}: {added} traces added from project {project}")
 

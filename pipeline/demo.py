@@ -18,7 +18,7 @@ from typing import Any
 
 from rich.console import Console
 
-from pipeline import cli
+from pipeline import steps
 from pipeline.dataset.build import build
 from pipeline.experiment.compare import ExperimentSummary
 from pipeline.gold.load import load as load_gold_traces
@@ -72,7 +72,7 @@ def run_versions(settings: Settings, console: Console, result: DemoResult, concu
     prompt text, model and dataset version is reused (the experiment command's own resume)."""
     for version in VERSIONS:
         console.rule(f"judge {version}")
-        outcome = cli.run_experiment(settings, console, prompt=version,
+        outcome = steps.run_experiment(settings, console, prompt=version,
                                      concurrency=concurrency, show_report=False,
                                      **experiment_options)
         result.experiments[version] = outcome.experiment_id
@@ -99,10 +99,10 @@ def run_demo(settings: Settings, console: Console | None = None, live_questions:
     console.rule("4. judge experiments v1, v2, v3")
     run_versions(demo_settings, console, result, concurrency, **experiment_options)
     console.rule("5. comparison")
-    result.summaries = cli.show_comparison(phoenix, demo_settings.dataset, console)
+    result.summaries = steps.show_comparison(phoenix, demo_settings.dataset, console)
     if live_questions:
         console.rule(f"6. the live path: {live_questions} new agent questions")
-        result.live_answers = cli.ask_agent(settings, console, n=live_questions,
+        result.live_answers = steps.ask_agent(settings, console, n=live_questions,
                                             seed=int(time.time()))
     result.seconds = time.perf_counter() - started
     console.rule()

@@ -1,5 +1,9 @@
 """Shared fixtures: a real Phoenix server per test session (SQLite, and PostgreSQL when the
-machine has it), the scripted OpenAI-compatible server, and the real local model server."""
+machine has it), the scripted OpenAI-compatible server, and the real local model server.
+
+Every test that uses a server fixture is marked ``server`` here; tests that start a server
+themselves carry the mark explicitly. ``pytest -m "not server"`` (``make test-unit``) runs
+the rest, which need neither Phoenix nor the model, in seconds."""
 
 from __future__ import annotations
 
@@ -23,6 +27,16 @@ from tests.support.stack import free_port, isolated_settings, running_phoenix
 # Tests never talk to a hosted API, whatever the developer's shell exports.
 for _name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PHOENIX_SQL_DATABASE_URL"):
     os.environ.pop(_name, None)
+
+
+SERVER_FIXTURES = frozenset({"phoenix", "phoenix_pg", "postgres_url", "local_llm"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs a real Phoenix or model server ``server``."""
+    for item in items:
+        if SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.server)
 
 
 def fresh_settings(run_dir: Path, **changes: object) -> Settings:

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evaluators.labels import HUMAN_LABELS, normalize_label
+from pipeline import tabular
 from pipeline.dataset.splits import SPLITS, split_for
 from pipeline.errors import UserError
-from pipeline.labeling import tabular
 from pipeline.phoenix import datasets
 
 if TYPE_CHECKING:
@@ -31,6 +31,8 @@ HINT = "fix the file and run the command again"
 
 @dataclass(frozen=True)
 class ImportReport:
+    """What an import added, changed or found already there."""
+
     name: str
     rows: int
     created: int

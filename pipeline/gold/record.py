@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline import tabular
 from pipeline.errors import UserError
 from pipeline.gold.traces import TRACES_FILE, group_traces, read_traces, root_span, trace_record
-from pipeline.labeling import tabular
 from pipeline.labeling.labeler import read_queue
 from pipeline.phoenix import spans
 

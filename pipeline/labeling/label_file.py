@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evaluators.labels import HUMAN_LABELS, normalize_label
+from pipeline import tabular
 from pipeline.errors import UserError
-from pipeline.labeling import tabular
 from pipeline.phoenix import annotations, spans
 
 if TYPE_CHECKING:
@@ -27,6 +27,8 @@ HINT = "fix the file (or JUDGE_ALIGN_PROJECT) and run the command again"
 
 @dataclass(frozen=True)
 class FileReport:
+    """What a labels file wrote: new labels, changed ones, and those Phoenix already had."""
+
     rows: int
     written: int
     changed: int

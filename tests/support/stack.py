@@ -3,7 +3,10 @@ Phoenix started for the duration of a block."""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,3 +50,16 @@ def connect(settings: Settings):
     from pipeline.phoenix.connection import Phoenix
 
     return Phoenix.connect(settings, timeout=300)
+
+
+def run_cli(args: list[str], settings: Settings, **env: str) -> subprocess.CompletedProcess:
+    """``judge-align ARGS`` in a child process, pointed at the stack of ``settings``."""
+    environment = {
+        **os.environ,
+        "JUDGE_ALIGN_RUN_DIR": str(settings.run_dir),
+        "PHOENIX_PORT": str(settings.phoenix_port),
+        "PHOENIX_GRPC_PORT": str(settings.phoenix_grpc_port),
+        **env,
+    }
+    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], env=environment,
+                          capture_output=True, text=True, timeout=300)

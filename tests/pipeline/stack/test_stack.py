@@ -15,22 +15,11 @@ from pipeline import stack
 from pipeline.errors import UserError
 from pipeline.settings import Settings
 from tests.conftest import fresh_settings
-from tests.support.stack import base_url, connect
+from tests.support.stack import base_url, connect, run_cli
 
-CLI = [sys.executable, "-m", "pipeline.cli"]
+pytestmark = pytest.mark.server  # starts its own servers
+
 LOOPBACK_PREFIXES = ("127.", "::1", "::ffff:127.", "[::1]", "[::ffff:127.")
-
-
-def run_cli(args: list[str], settings: Settings, **env: str) -> subprocess.CompletedProcess:
-    environment = {
-        **os.environ,
-        "JUDGE_ALIGN_RUN_DIR": str(settings.run_dir),
-        "PHOENIX_PORT": str(settings.phoenix_port),
-        "PHOENIX_GRPC_PORT": str(settings.phoenix_grpc_port),
-        **env,
-    }
-    return subprocess.run([*CLI, *args], env=environment, capture_output=True, text=True,
-                          timeout=300)
 
 
 def listening_addresses(pids: set[int]) -> list[str]:
@@ -122,7 +111,8 @@ def test_cli_help_does_not_import_heavy_modules() -> None:
              "'opentelemetry') if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
-    shown = subprocess.run([*CLI, "--help"], capture_output=True, text=True)
+    shown = subprocess.run([sys.executable, "-m", "pipeline.cli", "--help"], capture_output=True,
+                           text=True)
     assert shown.returncode == 0 and "dataset" in shown.stdout
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from evaluators.judge import RetryPolicy
 from evaluators.labels import ERROR
@@ -26,6 +27,8 @@ from tests.conftest import fresh_settings, scripted_settings
 from tests.support.experiments import judge_experiment
 from tests.support.scripted_llm import ScriptedLLM
 from tests.support.stack import base_url, connect
+
+pytestmark = pytest.mark.server  # starts its own servers
 
 # Short waits; a per-attempt timeout the scripted "timeout" fault exceeds.
 FAST = RetryPolicy(attempts=4, first_wait=0.01, max_wait=0.05, timeout=1.0)

@@ -63,8 +63,12 @@ def test_twelve_traces_to_a_labeled_dataset_and_every_rerun_changes_nothing(
     project, name = unique("e2e"), unique("labeled")
     span_ids = emit_traces(phoenix, project, make_traces(12))
     wanted = {span_id: label_for(i) for i, span_id in enumerate(span_ids)}
+    # People spell labels their own way: each spelling is read as the canonical label.
+    spellings = {"not_helpful": ["Not Helpful", "unhelpful", "not-helpful", "not_helpful"],
+                 "helpful": ["Helpful", "helpful"]}
     labels_file = write_labels_csv(tmp_path / "labels.csv",
-                                   [(s, label, f"reason {i}")
+                                   [(s, spellings[label][i % len(spellings[label])],
+                                     f"reason {i}")
                                     for i, (s, label) in enumerate(wanted.items())],
                                    header="span_id,label,explanation")
 

@@ -20,6 +20,8 @@ from tests.conftest import scripted_settings
 from tests.support.scripted_llm import ScriptedLLM
 from tests.support.stack import base_url
 
+pytestmark = pytest.mark.server  # starts its own servers
+
 
 def gold_labels() -> dict[str, str]:
     with gold.LABELS_FILE.open() as handle:

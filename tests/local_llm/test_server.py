@@ -24,7 +24,9 @@ from pipeline.settings import ROOT, Settings
 from pipeline.stack.model_server import LLM_PYTHON
 from pipeline.stack.service import ServiceError
 from tests.conftest import free_port, fresh_settings
-from tests.test_stack import run_cli
+from tests.support.stack import run_cli
+
+pytestmark = pytest.mark.server  # starts its own servers
 
 WEATHER_TOOL = {"type": "function", "function": {
     "name": "get_weather",

@@ -1,0 +1,93 @@
+"""The loop's steps as the CLI and the demo both run them: each does the work, draws its
+progress and prints its report (the top floor's shared pieces)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline.settings import Settings
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from pipeline.experiment.compare import ExperimentSummary
+    from pipeline.experiment.report import ExperimentReport
+    from pipeline.phoenix.connection import Phoenix
+
+
+def connect(settings: Settings, timeout: float = 60.0) -> Phoenix:
+    """A checked connection to the configured Phoenix."""
+    from pipeline.phoenix.connection import Phoenix
+
+    return Phoenix.connect(settings, timeout)
+
+
+def ask_agent(settings: Settings, console: Console, *, n: int, seed: int,
+              questions: Path | None = None, variant: str | None = None) -> int:
+    """Run the demo agent on ``n`` questions into ``settings.project``; draw it; return how
+    many answered."""
+    from agent_demo.run import ModelEndpoint, run_agent
+    from evaluators.endpoint import check_endpoint
+    from pipeline.errors import UserError
+    from pipeline.phoenix.connection import Phoenix, PhoenixUnreachable
+    from pipeline.views.agent import agent_progress, render_agent_summary
+
+    endpoint = settings.agent_endpoint()
+    if settings.uses_local_llm:
+        check_endpoint(endpoint)  # fail before any trace when the local model is not up
+    phoenix = Phoenix.at(settings)
+    with agent_progress(console) as callbacks:
+        summary = run_agent(ModelEndpoint(endpoint.base_url, endpoint.api_key, endpoint.model),
+                            phoenix.base_url, settings.project, n=n, questions_path=questions,
+                            seed=seed, variant=variant, callbacks=callbacks)
+    project_url = None
+    if summary.undelivered_traces < len(summary.results):
+        try:
+            phoenix.ensure_running()
+            project_url = phoenix.project_url(settings.project, wait=5)
+        except PhoenixUnreachable:
+            project_url = None
+    render_agent_summary(summary, project=settings.project, project_url=project_url,
+                         phoenix_base=phoenix.base_url, console=console)
+    if summary.results and not summary.done:
+        raise UserError(f"every question failed (first: {summary.results[0].error}): check "
+                        f"the LLM endpoint {endpoint.url}")
+    return summary.done
+
+
+def run_experiment(settings: Settings, console: Console, *, prompt: str,
+                   dataset: str | None = None, model: str | None = None,
+                   concurrency: int = 4, split: str | None = None, resume: bool = True,
+                   show_report: bool = True, **options: object) -> ExperimentReport:
+    """Run one judge version as an experiment with a progress bar; print its report."""
+    from evaluators.prompt_files import load_prompt
+    from pipeline.experiment.judge_experiment import run_judge_experiment
+    from pipeline.views.experiment import render, status_lines
+    from pipeline.views.progress import progress_bar
+
+    load_prompt(prompt)  # an unknown version is named before Phoenix is asked anything
+    with progress_bar() as bar:
+        report = run_judge_experiment(
+            connect(settings), settings.judge_endpoint(model), dataset or settings.dataset,
+            prompt=prompt, concurrency=concurrency, split=split, resume=resume,
+            progress=bar, **options)
+    if show_report:
+        render(report, console)
+        for line in status_lines(report):
+            console.print(line)
+    return report
+
+
+def show_comparison(phoenix: Phoenix, dataset: str, console: Console
+                    ) -> list[ExperimentSummary]:
+    """Print every judge experiment on ``dataset`` in one table; return the summaries."""
+    from pipeline.experiment.compare import compare as summaries_of
+    from pipeline.views.experiment import render_comparison
+
+    dataset_id, summaries = summaries_of(phoenix, dataset)
+    render_comparison(summaries, dataset,
+                      phoenix.compare_url(dataset_id,
+                                          [s.experiment_id for s in reversed(summaries)]),
+                      phoenix.experiments_url(dataset_id), console)
+    return summaries

@@ -1,0 +1,34 @@
+"""Span selection that needs no server: ``--since`` times and the seeded sample order."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from pipeline.errors import UserError
+from pipeline.phoenix import spans
+
+
+def test_since_accepts_iso_and_relative_times() -> None:
+    now = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+    assert spans.parse_since("2h", now) == now - timedelta(hours=2)
+    assert spans.parse_since("3d", now) == now - timedelta(days=3)
+    assert spans.parse_since("45m", now) == now - timedelta(minutes=45)
+    assert spans.parse_since("2026-11-29T08:00", now) == datetime(2026, 11, 29, 8, tzinfo=UTC)
+    assert spans.parse_since("2026-11-29T08:00+01:00", now).utcoffset() == timedelta(hours=1)
+    with pytest.raises(UserError, match="30m, 2h"):
+        spans.parse_since("yesterday", now)
+
+
+def test_the_sample_order_is_fixed_by_seed_and_span_id() -> None:
+    ids = [f"{i:016x}" for i in range(50)]
+    first = sorted(ids, key=lambda i: spans.sample_key(i, 1))
+    assert first == sorted(reversed(ids), key=lambda i: spans.sample_key(i, 1))
+    assert first != sorted(ids, key=lambda i: spans.sample_key(i, 2))
+
+
+@pytest.mark.parametrize(("name", "value"), [("limit", 0), ("sample", -1)])
+def test_a_filter_below_one_is_refused(name: str, value: int) -> None:
+    with pytest.raises(UserError, match=f"--{name} must be at least 1"):
+        spans.SpanFilter(**{name: value})
