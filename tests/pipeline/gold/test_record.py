@@ -1,0 +1,43 @@
+"""``judge-align gold record``: a project's traces into the gold traces file, whole (every
+span), only the chosen root spans, and nothing twice."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from pipeline.gold.traces import read_traces
+from pipeline.settings import Settings
+from tests.support.traces import emit_traces, make_traces, run_judge_align
+
+
+def test_record_keeps_whole_traces_of_the_chosen_spans_once(phoenix: Settings,
+                                                             tmp_path: Path) -> None:
+    project = f"record-{uuid.uuid4().hex[:8]}"
+    span_ids = emit_traces(phoenix, project, make_traces(4))
+    only = tmp_path / "labels.csv"
+    only.write_text("span_id,label\n" + "".join(f"{s},helpful\n" for s in span_ids[:3]))
+    out = tmp_path / "traces.jsonl"
+
+    done = run_judge_align(phoenix, "gold", "record", "--project", project, "--only", str(only),
+                           "--out", str(out), project=project)
+    assert done.returncode == 0, done.stderr
+    assert f"{out}: 3 traces added from project {project}" in done.stdout
+    recorded = read_traces(out)
+    assert sorted(t["root_span_id"] for t in recorded) == sorted(span_ids[:3])
+    for trace in recorded:
+        kinds = sorted(span["span_kind"] for span in trace["spans"])
+        assert kinds == ["AGENT", "LLM"]  # the root and its child, as Phoenix returns them
+        assert trace["question"] and trace["answer"] and trace["category"]
+
+    again = run_judge_align(phoenix, "gold", "record", "--project", project, "--out", str(out),
+                            project=project)
+    assert again.returncode == 0 and "1 traces added" in again.stdout, again.stdout
+    assert len(read_traces(out)) == 4
+
+
+def test_record_from_a_missing_project_is_one_line(phoenix: Settings, tmp_path: Path) -> None:
+    done = run_judge_align(phoenix, "gold", "record", "--project", "nope-" + uuid.uuid4().hex,
+                           "--out", str(tmp_path / "t.jsonl"), project="unused")
+    assert done.returncode == 1 and done.stderr.count("\n") == 1
+    assert "no project" in done.stderr
