@@ -1,25 +1,53 @@
 """Judge prompt versions: the files in ``evaluators/prompts/`` are the source of truth.
 
 A file ``v3.txt`` is version ``v3`` (also its tag in Phoenix's prompt store). It may start
-with a small header between ``---`` lines (``description: ...``); the rest is the template,
-with the fixed rubric first and the ``{{question}}`` / ``{{answer}}`` placeholders last, so
-every call shares one long prefix (cheap on a local model that caches it).
+with a header between ``---`` lines; the rest is the template. Header keys:
+
+- ``description``: one line on what the version changes;
+- ``mode``: ``word`` (the label the model writes; the default), ``probability`` (helpful
+  when P(helpful) from the label token's log-probabilities reaches ``threshold``) or
+  ``checklist`` (code checks and the model's reading of the question, weighed by
+  ``weights`` and ``bias``; see :mod:`evaluators.checklist`);
+- ``threshold``: the decision threshold on P(helpful) (default 0.5);
+- ``weights`` (a JSON object of check -> weight) and ``bias``: a checklist's fitted
+  combination; ``combiner``: ``logistic`` (those weights) or ``any`` (not_helpful when any
+  failure check fires); ``calls``: ``combined`` (one call reads the question) or
+  ``separate`` (one call per thing read);
+- ``fitted``: where the numbers came from (written by ``make align``).
+
+Placeholders: ``{{question}}``, ``{{answer}}`` and, optionally, ``{{tools}}`` (the trace's
+tool record, see :mod:`evaluators.evidence`). The row's data goes between tags
+(``<question>``...``</question>``) with the instruction after it, so text inside an answer
+is read as data, never as instructions; a closing tag inside the data is neutralised. The
+fixed part comes first so every call shares one long prefix (cheap on a local model).
 """
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from evaluators.errors import PromptFileError
+from evaluators.evidence import ToolCall, render_tools
 
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
-PLACEHOLDERS = ("question", "answer")
+WORD, PROBABILITY, CHECKLIST = "word", "probability", "checklist"
+MODES = (WORD, PROBABILITY, CHECKLIST)
+REQUIRED = {WORD: ("question", "answer"), PROBABILITY: ("question", "answer"),
+            CHECKLIST: ("question",)}
 # Phoenix tags allow letters, digits, '-' and '_' (a dot is refused).
 _VERSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+_CLOSING_TAG = re.compile(r"</(\s*)(question|answer|tools)\b", re.IGNORECASE)
 _HEADER_FENCE = "---"
+
+
+def _as_data(text: str) -> str:
+    """``text`` with closing tags of the prompt's own sections neutralised."""
+    return _CLOSING_TAG.sub(lambda m: f"<\\/{m.group(1)}{m.group(2)}", text)
 
 
 @dataclass(frozen=True)
@@ -30,11 +58,20 @@ class PromptFile:
     template: str
     description: str
     path: Path
+    mode: str = WORD
+    threshold: float = 0.5
+    combiner: str = "any"
+    weights: dict[str, float] = field(default_factory=dict)
+    bias: float = 0.0
+    calls: str = "combined"
+    fitted: str = ""
 
-    def render(self, question: str, answer: str) -> str:
-        """The template with the question and answer filled in (one pass: values that
-        themselves contain ``{{...}}`` are left alone)."""
-        values = {"question": question, "answer": answer}
+    def render(self, question: str, answer: str = "",
+               tools: Sequence[ToolCall] | None = None) -> str:
+        """The template with the row filled in (one pass: values that themselves contain
+        ``{{...}}`` are left alone; closing tags inside them are neutralised)."""
+        values = {"question": _as_data(question), "answer": _as_data(answer),
+                  "tools": _as_data(render_tools(None if tools is None else list(tools)))}
         return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), self.template)
 
 
@@ -49,6 +86,12 @@ def available_versions(directory: Path = PROMPTS_DIR) -> list[str]:
     return sorted(names, key=_version_key)
 
 
+def next_version(directory: Path = PROMPTS_DIR) -> str:
+    """The version after the highest numbered one (``v4`` after ``v3``)."""
+    numbers = [_version_key(v)[0] for v in available_versions(directory)]
+    return f"v{max([0, *numbers]) + 1}"
+
+
 def load_prompt(version: str, directory: Path = PROMPTS_DIR) -> PromptFile:
     """Read ``<directory>/<version>.txt``; a missing version lists those that exist."""
     version = version.strip()
@@ -56,7 +99,7 @@ def load_prompt(version: str, directory: Path = PROMPTS_DIR) -> PromptFile:
     if not _VERSION_NAME.match(version) or not path.is_file():
         existing = ", ".join(available_versions(directory)) or "none"
         raise PromptFileError(f"no judge prompt {version!r} in {directory}: choose one of "
-                        f"{existing} (e.g. PROMPT=v3), or add {version}.txt there")
+                              f"{existing} (e.g. PROMPT=v3), or add {version}.txt there")
     return parse_prompt(path.read_text(encoding="utf-8"), version=version, path=path)
 
 
@@ -65,28 +108,57 @@ def load_all(directory: Path = PROMPTS_DIR) -> list[PromptFile]:
     return [load_prompt(v, directory) for v in available_versions(directory)]
 
 
+def _header(lines: list[str], path: Path) -> tuple[dict[str, str], int]:
+    if not lines or lines[0].strip() != _HEADER_FENCE:
+        return {}, 0
+    try:
+        end = next(i for i, line in enumerate(lines[1:], 1) if line.strip() == _HEADER_FENCE)
+    except StopIteration:
+        raise PromptFileError(f"{path}: the header opened by '---' is never closed; add a "
+                              "'---' line after it") from None
+    header = {}
+    for line in lines[1:end]:
+        key, sep, value = line.partition(":")
+        if sep:
+            header[key.strip().lower()] = value.strip()
+    return header, end + 1
+
+
+def _number(header: dict[str, str], key: str, default: float, path: Path) -> float:
+    try:
+        return float(header.get(key, default))
+    except ValueError:
+        raise PromptFileError(f"{path}: {key} {header[key]!r} is not a number") from None
+
+
+def _weights(header: dict[str, str], path: Path) -> dict[str, float]:
+    if not header.get("weights"):
+        return {}
+    try:
+        weights = json.loads(header["weights"])
+        return {str(name): float(value) for name, value in weights.items()}
+    except (ValueError, AttributeError, TypeError):
+        raise PromptFileError(f"{path}: weights must be a JSON object of check -> number on "
+                              "one line") from None
+
+
 def parse_prompt(text: str, *, version: str, path: Path) -> PromptFile:
-    """Split the optional header from the template and check the placeholders."""
-    header: dict[str, str] = {}
-    body = text
+    """Split the header from the template and check the mode and the placeholders."""
     lines = text.splitlines()
-    if lines and lines[0].strip() == _HEADER_FENCE:
-        try:
-            end = next(i for i, line in enumerate(lines[1:], 1)
-                       if line.strip() == _HEADER_FENCE)
-        except StopIteration:
-            raise PromptFileError(f"{path}: the header opened by '---' is never closed; add a "
-                            "'---' line after it") from None
-        for line in lines[1:end]:
-            key, sep, value = line.partition(":")
-            if sep:
-                header[key.strip().lower()] = value.strip()
-        body = "\n".join(lines[end + 1:])
-    template = body.strip() + "\n"
+    header, start = _header(lines, path)
+    template = "\n".join(lines[start:]).strip() + "\n"
+    mode = header.get("mode", WORD).lower()
+    if mode not in MODES:
+        raise PromptFileError(f"{path}: mode {mode!r} is unknown: use one of {', '.join(MODES)}")
     found = set(_PLACEHOLDER.findall(template))
-    if missing := [p for p in PLACEHOLDERS if p not in found]:
+    if missing := [p for p in REQUIRED[mode] if p not in found]:
         raise PromptFileError(f"{path}: the template lacks "
-                        + " and ".join("{{" + p + "}}" for p in missing)
-                        + "; put them at the end of the prompt")
+                              + " and ".join("{{" + p + "}}" for p in missing)
+                              + "; add them (between tags, before the instruction)")
     return PromptFile(version=version, template=template,
-                      description=header.get("description", ""), path=path)
+                      description=header.get("description", ""), path=path, mode=mode,
+                      threshold=_number(header, "threshold", 0.5, path),
+                      combiner=header.get("combiner", "any").lower(),
+                      weights=_weights(header, path), bias=_number(header, "bias", 0.0, path),
+                      calls=header.get("calls", "combined").lower(),
+                      fitted=header.get("fitted", ""))

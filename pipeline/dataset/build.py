@@ -1,7 +1,8 @@
 """``judge-align dataset build``: the project's root agent spans into a Phoenix dataset.
 
 Only spans not yet in the dataset are added, as one new version (none when nothing is new);
-spans that already carry a human label enter with it. Failed runs (no answer) are left out.
+spans that already carry a human label enter with it, and every example carries its trace's
+tool record (the judge's evidence). Failed runs (no answer) are left out.
 """
 
 from __future__ import annotations
@@ -52,8 +53,11 @@ def build(phoenix: Phoenix, name: str, project: str,
     labels: dict[str, annotations.HumanLabel] = {}
     if new:
         labels = annotations.human_labels(phoenix, project, [span.span_id for span in new])
+        tools = spans.tool_records(phoenix, project, {span.trace_id for span in new},
+                                   since=min(span.start_time for span in new))
         examples = [example_for_span(span, labels[span.span_id].label
-                                     if span.span_id in labels else None)
+                                     if span.span_id in labels else None,
+                                     tools.get(span.trace_id, []))
                     for span in sorted(new, key=lambda s: (s.start_time, s.span_id))]
         dataset = datasets.upload(phoenix, name, examples, existing)
     if dataset is None:

@@ -1,11 +1,13 @@
 """The dataset contract, both ways: the example made from a root span, and the labeled
 examples read back for the judge.
 
-An example: input ``{"question", "answer"}``, output ``{"label": None | "helpful" |
-"not_helpful"}``, metadata ``{"trace_id", "category", "split", "span_id", "model"}``, linked
-to its source span. The example id is the span id, so Phoenix itself matches a span to its
-example: re-running never duplicates, and label updates patch the same example in a new
-dataset version. Each example also belongs to the Phoenix dataset split of its name.
+An example: input ``{"question", "answer", "tools"}`` (``tools``: the trace's compact tool
+record, see :mod:`evaluators.evidence`; absent for imported examples without one), output
+``{"label": None | "helpful" | "not_helpful"}``, metadata ``{"trace_id", "category",
+"split", "span_id", "model"}``, linked to its source span. The example id is the span id,
+so Phoenix itself matches a span to its example: re-running never duplicates, and label
+updates patch the same example in a new dataset version. Each example also belongs to the
+Phoenix dataset split of its name.
 
 Reading is tolerant: labels in any case or spacing (``"Not helpful"``, ``"unhelpful"``);
 examples without a usable label or without a question and answer are skipped and counted,
@@ -18,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from evaluators.evidence import ToolCall, parse_tools
 from evaluators.labels import normalize_label
 from pipeline.dataset.splits import ALL, check_split, read_split, split_for
 from pipeline.errors import UserError
@@ -30,15 +33,18 @@ if TYPE_CHECKING:
     from pipeline.phoenix.spans import RootSpan
 
 
-def example_for_span(span: RootSpan, label: str | None) -> dict[str, Any]:
-    """The dataset example of one root span (``label`` from its human annotation, if any)."""
+def example_for_span(span: RootSpan, label: str | None, tools: list[ToolCall]
+                     ) -> dict[str, Any]:
+    """The dataset example of one root span (``label`` from its human annotation, if any;
+    ``tools`` its trace's tool record)."""
     split = split_for(span.span_id)
     metadata = {"trace_id": span.trace_id, "category": span.category, "split": split,
                 "span_id": span.span_id}
     if span.metadata.get("model") is not None:
         metadata["model"] = span.metadata["model"]
     return {"id": span.span_id, "span_id": span.span_id,
-            "input": {"question": span.question, "answer": span.answer},
+            "input": {"question": span.question, "answer": span.answer,
+                      "tools": [call.as_dict() for call in tools]},
             "output": {"label": label}, "metadata": metadata, "splits": split}
 
 
@@ -53,6 +59,15 @@ class LabeledExample:
     split: str
     category: str = ""
     trace_id: str = ""
+    tools: tuple[ToolCall, ...] | None = None
+    """The trace's tool record; None when the example carries none."""
+
+
+def tools_of(inputs: Any) -> tuple[ToolCall, ...] | None:
+    """An example input's tool record, or None when it has none."""
+    if not isinstance(inputs, dict) or "tools" not in inputs:
+        return None
+    return tuple(parse_tools(inputs["tools"]))
 
 
 @dataclass
@@ -104,7 +119,7 @@ def labeled_examples(dataset: Dataset, split: str | None = None) -> LabeledDatas
             result.examples.append(LabeledExample(
                 id=example["id"], question=question, answer=answer, label=label,
                 split=read_split(metadata.get("split")), category=_text(metadata, "category"),
-                trace_id=_text(metadata, "trace_id")))
+                trace_id=_text(metadata, "trace_id"), tools=tools_of(inputs)))
     return result
 
 

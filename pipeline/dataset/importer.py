@@ -2,7 +2,10 @@
 
 The file (CSV or JSONL) has, per row, the question (``input`` or ``question``), the answer
 (``output`` or ``answer``) and ``label`` (helpful / not_helpful); optional columns: ``id``,
-``category``, ``split`` (dev / test), ``explanation``. The whole file is checked before
+``category``, ``split`` (dev / test), ``explanation``, and ``tools``: the trace's tool
+record, a JSON list of ``{"tool", "arguments", "result"}`` or ``{"tool", "arguments",
+"error"}`` (in a CSV, that JSON as the cell's text). Without it the judge works from the
+question and the answer alone. The whole file is checked before
 anything is uploaded. Each example's id is the given ``id`` or a hash of question and answer,
 so importing the same file again changes nothing, and a corrected label patches its example.
 Without a ``split`` column the split comes from the id, like spans (70% dev, 30% test).
@@ -11,10 +14,12 @@ Without a ``split`` column the split comes from the id, like spans (70% dev, 30%
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evaluators.evidence import ToolCall
 from evaluators.labels import HUMAN_LABELS, normalize_label
 from pipeline import tabular
 from pipeline.dataset.splits import SPLITS, split_for
@@ -83,10 +88,32 @@ def read_examples(path: Path) -> list[dict[str, Any]]:
                     "split": split, "source": f"import:{path.name}"}
         if explanation := row.text("explanation"):
             metadata["explanation"] = explanation
-        examples.append({"id": key, "input": {"question": question, "answer": answer},
-                         "output": {"label": label}, "metadata": metadata, "splits": split})
+        inputs: dict[str, Any] = {"question": question, "answer": answer}
+        if (tools := _tools(row.values.get("tools"))) is None:
+            problems.append(f"line {row.line}: tools is not a JSON list of "
+                            '{"tool": ..., "arguments": {...}, "result" or "error": ...}')
+        elif row.values.get("tools") not in (None, ""):
+            inputs["tools"] = tools
+        examples.append({"id": key, "input": inputs, "output": {"label": label},
+                         "metadata": metadata, "splits": split})
     tabular.fail(path, problems, HINT)
     return examples
+
+
+def _tools(value: Any) -> list[dict[str, Any]] | None:
+    """A tool record from a file's cell (a list, or its JSON); [] for none, None when it is
+    not one."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    if not isinstance(value, list) or not all(
+            isinstance(item, dict) and isinstance(item.get("tool"), str) for item in value):
+        return None
+    return [ToolCall.from_dict(item).as_dict() for item in value]
 
 
 def import_file(phoenix: Phoenix, name: str, path: Path) -> ImportReport:

@@ -2,12 +2,20 @@
 
 A span's split is fixed and seeded: ``split_for`` hashes its key (sha256 of
 ``"judge-align-split-v1:<key>"``); the first 32 bits below 70% of their range give ``dev``,
-the rest ``test``. It never changes for a key, whatever else is in the dataset.
+the rest ``test``. It never changes for a key, whatever else is in the dataset, so live
+traces can be labeled over time without moving between splits.
+
+A finished labeled set (the gold set) is split once by :func:`stratified_split` instead:
+within each stratum (label and category), keys ordered by a seeded hash, the first 30% (at
+least one when the stratum has two or more) go to ``test``. The result is written beside
+the labels, so it never changes unless the set does.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
 
 from pipeline.errors import UserError
 
@@ -37,3 +45,24 @@ def check_split(split: str | None) -> str:
     if split not in (*SPLITS, ALL):
         raise UserError(f"unknown split {split!r}: use --split dev, test or all")
     return split
+
+
+def _seeded_order(key: str, seed: int) -> str:
+    return hashlib.sha256(f"{SPLIT_SEED}:{seed}:{key}".encode()).hexdigest()
+
+
+def stratified_split(strata: Iterable[tuple[str, str]], seed: int = 0,
+                     test_share: float = 1 - DEV_SHARE) -> dict[str, str]:
+    """``{key: "dev" | "test"}`` for ``(key, stratum)`` pairs: about ``test_share`` of each
+    stratum in test, the same keys for the same input and seed."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key, stratum in strata:
+        groups[stratum].append(key)
+    assigned: dict[str, str] = {}
+    for keys in groups.values():
+        ordered = sorted(keys, key=lambda k: _seeded_order(k, seed))
+        n_test = round(len(ordered) * test_share)
+        if len(ordered) >= 2:
+            n_test = max(1, n_test)
+        assigned.update((key, TEST if i < n_test else DEV) for i, key in enumerate(ordered))
+    return assigned

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from evaluators.endpoint import Endpoint, check_endpoint
-from evaluators.judge import Judge, RetryPolicy
+from evaluators.judge import RetryPolicy, RowJudge, make_judge
 from evaluators.prompt_files import PROMPTS_DIR, load_prompt
 from pipeline.dataset.examples import LabeledDataset, load_labeled
 from pipeline.errors import UserError
@@ -33,9 +33,9 @@ from pipeline.phoenix.prompts import PROMPT_NAME, push_prompt
 from pipeline.progress import SILENT, Progress
 
 
-async def _run(phoenix: Phoenix, labeled: LabeledDataset, judge: Judge, *, name: str,
-               metadata: dict[str, Any], previous: dict[str, Any] | None, concurrency: int,
-               progress: Progress) -> Outcome:
+async def _run(phoenix: Phoenix, labeled: LabeledDataset, judge: RowJudge, *,
+               name: str, metadata: dict[str, Any], previous: dict[str, Any] | None,
+               concurrency: int, progress: Progress) -> Outcome:
     """Create the experiment (or take ``previous`` up again) and do what is left of it."""
     writer = phoenix.async_client()
     try:
@@ -71,7 +71,7 @@ def run_judge_experiment(phoenix: Phoenix, endpoint: Endpoint, dataset: str, *,
         raise UserError(f"--concurrency must be at least 1, not {concurrency}")
     prompt_file = load_prompt(prompt, prompts_dir)
     labeled = load_labeled(phoenix, dataset, split)
-    judge = Judge(endpoint, prompt_file, retry=retry or RetryPolicy())
+    judge = make_judge(endpoint, prompt_file, retry=retry or RetryPolicy())
     check_endpoint(endpoint)
     stored = push_prompt(phoenix, prompt_file, model_name=judge.model, prompt_name=prompt_name)
     name = experiment_name(prompt_file.version, judge.model)

@@ -32,7 +32,7 @@ import httpx
 
 from evaluators.exact_match import NAME as EXACT_MATCH
 from evaluators.exact_match import exact_match
-from evaluators.judge import Judge
+from evaluators.judge import RowJudge
 from evaluators.labels import ERROR
 from pipeline.dataset.examples import LabeledDataset, LabeledExample
 from pipeline.errors import UserError
@@ -136,7 +136,7 @@ async def _with_retries(call: Callable[[], Awaitable[Any]]) -> Any:
 class Runner:
     """Judge the examples of a :class:`Plan`, storing each run and its evaluation."""
 
-    def __init__(self, phoenix: Phoenix, writer: AsyncClient, judge: Judge,
+    def __init__(self, phoenix: Phoenix, writer: AsyncClient, judge: RowJudge,
                  labeled: LabeledDataset, *, concurrency: int,
                  progress: Progress = SILENT) -> None:
         self.phoenix = phoenix
@@ -180,7 +180,7 @@ class Runner:
                                gate: asyncio.Semaphore) -> None:
         async with gate:
             start = datetime.now(UTC)
-            verdict = await self.judge.judge(example.question, example.answer)
+            verdict = await self.judge.judge(example.question, example.answer, example.tools)
             end = datetime.now(UTC)
         output = verdict.as_output()
         try:

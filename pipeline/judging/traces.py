@@ -22,7 +22,8 @@ from pathlib import Path
 
 from evaluators import metrics
 from evaluators.endpoint import Endpoint, check_endpoint
-from evaluators.judge import Judge, RetryPolicy
+from evaluators.evidence import ToolCall
+from evaluators.judge import RetryPolicy, RowJudge, make_judge
 from evaluators.labels import ERROR, HELPFUL
 from evaluators.prompt_files import PROMPTS_DIR, load_prompt
 from pipeline.errors import UserError
@@ -85,7 +86,7 @@ def judge_traces(phoenix: Phoenix, endpoint: Endpoint, *, project: str, dataset:
     span_filter = span_filter or spans.SpanFilter()
     prompt_file = load_prompt(prompt, prompts_dir)
     spans.require_project(phoenix, project)
-    judge = Judge(endpoint, prompt_file, retry=retry)
+    judge = make_judge(endpoint, prompt_file, retry=retry)
     stored = push_prompt(phoenix, prompt_file, model_name=judge.model, prompt_name=prompt_name)
     identity = JudgeIdentity(prompt_tag=prompt_file.version, prompt_version_id=stored.version_id,
                              model=judge.model, prompt_name=prompt_name)
@@ -105,8 +106,10 @@ def judge_traces(phoenix: Phoenix, endpoint: Endpoint, *, project: str, dataset:
     if todo:
         check_endpoint(endpoint)
         started = time.perf_counter()
+        tools = spans.tool_records(phoenix, project, {span.trace_id for span in todo},
+                                   since=min(span.start_time for span in todo))
         progress.start(f"judging with {identity.prompt_tag} ({identity.model})", total=len(todo))
-        new_labels = asyncio.run(_judge_all(phoenix, judge, identity, todo, report,
+        new_labels = asyncio.run(_judge_all(phoenix, judge, identity, todo, tools, report,
                                             concurrency, progress))
         report.seconds = time.perf_counter() - started
     report.outcomes = [new_labels.get(span.span_id) or current[span.span_id].label
@@ -116,8 +119,9 @@ def judge_traces(phoenix: Phoenix, endpoint: Endpoint, *, project: str, dataset:
     return report
 
 
-async def _judge_all(phoenix: Phoenix, judge: Judge, identity: JudgeIdentity,
-                     todo: list[spans.RootSpan], report: JudgeTracesReport, concurrency: int,
+async def _judge_all(phoenix: Phoenix, judge: RowJudge, identity: JudgeIdentity,
+                     todo: list[spans.RootSpan], tools: dict[str, list[ToolCall]],
+                     report: JudgeTracesReport, concurrency: int,
                      progress: Progress) -> dict[str, str]:
     """Judge ``todo`` with ``concurrency`` calls in flight; save verdicts in batches as they
     come (an interrupted run loses at most one batch); return the labels saved by span."""
@@ -125,7 +129,8 @@ async def _judge_all(phoenix: Phoenix, judge: Judge, identity: JudgeIdentity,
 
     async def judged(span: spans.RootSpan):
         async with gate:
-            return span, await judge.judge(span.question, span.answer)
+            return span, await judge.judge(span.question, span.answer,
+                                           tools.get(span.trace_id, []))
 
     saved: dict[str, str] = {}
     batch: list[dict] = []

@@ -4,7 +4,8 @@ Every judge label is a span annotation named ``judge_helpfulness``, annotator ki
 label ``helpful`` (score 1) / ``not_helpful`` (score 0) / ``invalid`` (a reply that could not
 be read; no score), the judge's reason as explanation, and metadata naming the judge (prompt
 tag, Phoenix prompt version id, prompt name, model) and, when the endpoint returned token
-log-probabilities, ``label_probability``: the probability of the label's first token.
+log-probabilities, ``label_probability``: the probability of the label given, from the
+label token's log-probabilities normalised over the two labels.
 
 Phoenix keeps one annotation per (span, name, identifier). The identifier is the judge's
 *slot*: ``judge-<prompt tag>-<model>``, the name of the experiment that measures that judge.

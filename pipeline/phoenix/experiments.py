@@ -40,7 +40,8 @@ class RunRecord:
     judge: str
     reason: str
     exact_match: float | None
-    label_probability: float | None = None
+    probability: float | None = None
+    """P(helpful) as the judge stored it, when known."""
     error: str | None = None
 
 
@@ -58,7 +59,7 @@ def _record(run: dict[str, Any]) -> RunRecord:
     reference = run.get("reference_output") or {}
     scores = [a.get("score") for a in run.get("annotations") or []
               if a.get("name") == EXACT_MATCH and a.get("score") is not None]
-    probability = output.get("label_probability")
+    probability = output.get("probability")
     return RunRecord(
         example_id=run["example_id"],
         question=str(inputs.get("question", "")),
@@ -67,7 +68,7 @@ def _record(run: dict[str, Any]) -> RunRecord:
         judge=judge_outcome(output, run.get("error")),
         reason=str(output.get("reason") or output.get("error") or run.get("error") or ""),
         exact_match=float(scores[-1]) if scores else None,
-        label_probability=float(probability) if isinstance(probability, int | float) else None,
+        probability=float(probability) if isinstance(probability, int | float) else None,
         error=output.get("error") or run.get("error"),
     )
 

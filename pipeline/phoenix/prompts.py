@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from evaluators.judge import MAX_TOKENS, TEMPERATURE
+from evaluators.chat import TEMPERATURE
+from evaluators.judge import MAX_TOKENS
 from evaluators.prompt_files import PromptFile
 
 if TYPE_CHECKING:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from evaluators.evidence import ToolCall, compact_call
 from pipeline.errors import UserError
 
 if TYPE_CHECKING:
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
 ROOT_AGENT_SPANS = "parent_id is None and span_kind == 'AGENT'"
 COLUMNS = ("span_id", "trace_id", "input.value", "output.value", "metadata", "start_time")
 """What a RootSpan is made of; the frame comes back indexed by ``context.span_id``."""
+TOOL_SPANS = "span_kind == 'TOOL'"
+TOOL_COLUMNS = ("trace_id", "name", "input.value", "output.value", "status_code",
+                "status_message", "start_time")
 PAGE_SIZE = 5000
 UNLIMITED = 1_000_000_000  # a "limit" for requests already bounded by a time window
 TIMEOUT = 120  # seconds per request: a page of 5000 spans takes about 0.5 s on SQLite
@@ -276,3 +280,33 @@ def log_spans(phoenix: Phoenix, project: str, spans: list[dict[str, Any]]) -> No
             f"{len(error.duplicate_spans)} spans already exist in another project of this "
             "Phoenix (span ids are unique across projects): delete that project in the "
             "Phoenix UI, or use a fresh Phoenix (another JUDGE_ALIGN_RUN_DIR)") from None
+
+
+# --- tool records (the judge's evidence) --------------------------------------------------------
+
+def tool_records(phoenix: Phoenix, project: str, trace_ids: set[str],
+                 since: datetime | None = None) -> dict[str, list[ToolCall]]:
+    """The compact tool record of each trace in ``trace_ids`` (TOOL spans in start order;
+    an ERROR status or an ``{"error": ...}`` output marks a failed call). Only spans
+    starting at ``since`` or later are read."""
+    if not trace_ids:
+        return {}
+    frame = _fetch_page(phoenix, project, TOOL_SPANS, start=since, end=None, limit=UNLIMITED,
+                        columns=TOOL_COLUMNS)
+    if frame.empty:
+        return {trace_id: [] for trace_id in trace_ids}
+    column = {name: frame[name].tolist() if name in frame.columns else [None] * len(frame)
+              for name in ("context.trace_id", "trace_id", "name", "input.value",
+                           "output.value", "status_code", "status_message", "start_time")}
+    traces = column["context.trace_id"] if "context.trace_id" in frame.columns \
+        else column["trace_id"]
+    rows = sorted(zip(traces, column["start_time"], column["name"], column["input.value"],
+                      column["output.value"], column["status_code"], column["status_message"],
+                      strict=True), key=lambda row: (str(row[0]), str(row[1])))
+    records: dict[str, list[ToolCall]] = {trace_id: [] for trace_id in trace_ids}
+    for trace_id, _, name, arguments, output, status, message in rows:
+        if trace_id in records:
+            error = _text(message) or "the tool failed" if status == "ERROR" else None
+            records[trace_id].append(compact_call(_text(name), _text(arguments),
+                                                  _text(output), error))
+    return records

@@ -81,18 +81,26 @@ def test_the_judge_sends_the_rendered_prompt_at_temperature_zero(
     assert content.endswith("Question:\nOslo in Fahrenheit?\n\nAnswer:\nIt is 5 C in Oslo.\n")
     assert request["temperature"] == 0 and request["max_tokens"] <= 60
     assert request["model"] == "scripted" and request["logprobs"] is True
+    assert request["top_logprobs"] == 5
 
 
-def test_the_label_token_probability_is_kept(tmp_path: Path,
-                                              scripted_llm: type[ScriptedLLM]) -> None:
+def test_the_probability_of_helpful_is_normalised_over_the_two_labels(
+        tmp_path: Path, scripted_llm: type[ScriptedLLM]) -> None:
+    first = [{"token": "not", "logprob": -0.25, "bytes": None},
+             {"token": "helpful", "logprob": -1.75, "bytes": None},
+             {"token": "The", "logprob": -4.0, "bytes": None}]
     logprobs = {"content": [
-        {"token": "not", "logprob": -0.25, "bytes": None, "top_logprobs": []},
+        {"token": "not", "logprob": -0.25, "bytes": None, "top_logprobs": first},
         {"token": "_helpful", "logprob": -0.01, "bytes": None, "top_logprobs": []},
     ]}
     with scripted_llm(lambda r: {"content": "not_helpful", "logprobs": logprobs}) as server:
         verdict = _verdict(_judge(Settings(run_dir=tmp_path), server))
+    helpful, not_helpful = math.exp(-1.75), math.exp(-0.25)
     assert verdict.label == NOT_HELPFUL
-    assert verdict.label_probability == pytest.approx(math.exp(-0.25))
+    assert verdict.probability == pytest.approx(helpful / (helpful + not_helpful))
+    assert verdict.label_probability == pytest.approx(not_helpful / (helpful + not_helpful))
+    output = verdict.as_output()
+    assert output["probability"] == round(verdict.probability, 3) and "raw" not in output
 
 
 @pytest.mark.parametrize("status", [429, 500, 503])

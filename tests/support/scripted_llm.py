@@ -10,6 +10,7 @@ without answering, like a reset).
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 import uuid
@@ -104,3 +105,14 @@ class ScriptedLLM:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def label_logprobs(label: str, probability: float) -> dict[str, Any]:
+    """OpenAI-style ``logprobs`` for a reply starting with ``label`` given with
+    ``probability`` (the other label holds the rest, among the first token's candidates)."""
+    first, other = (("helpful", "not") if label == "helpful" else ("not", "helpful"))
+    candidates = [{"token": first, "logprob": math.log(probability), "bytes": None},
+                  {"token": other, "logprob": math.log(max(1e-9, 1 - probability)),
+                   "bytes": None}]
+    return {"content": [{"token": first, "logprob": math.log(probability), "bytes": None,
+                         "top_logprobs": candidates}]}

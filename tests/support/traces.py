@@ -15,13 +15,24 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from pipeline.settings import Settings
 from tests.support.stack import base_url
 
 CATEGORIES = ("forecast", "units", "travel", "out_of_scope")
 FLUSH_EVERY = 500
+
+
+@dataclass(frozen=True)
+class ToolSpan:
+    """One tool call of a trace: its arguments and its JSON result (or error)."""
+
+    name: str
+    arguments: dict[str, Any]
+    result: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -33,13 +44,22 @@ class AgentTrace:
     category: str = "forecast"
     model: str = "scripted"
     session_id: str = "test-session"
+    tools: tuple[ToolSpan, ...] = ()
+
+
+def weather_call(city: str, temperature: float) -> ToolSpan:
+    """A get_weather call for ``city`` that returned ``temperature`` °C and clear sky."""
+    return ToolSpan("get_weather", {"location": city, "unit": "celsius"},
+                    {"location": city, "conditions": "Clear sky", "temperature": temperature,
+                     "temperature_unit": "°C"})
 
 
 def make_traces(n: int, prefix: str = "q") -> list[AgentTrace]:
-    """``n`` distinct traces cycling through the categories."""
+    """``n`` distinct traces cycling through the categories, each with one weather call."""
     return [AgentTrace(question=f"{prefix}{i}: what is the weather in city {i}?",
                        answer=f"{prefix}{i}: it is {10 + i} degrees and sunny.",
-                       category=CATEGORIES[i % len(CATEGORIES)])
+                       category=CATEGORIES[i % len(CATEGORIES)],
+                       tools=(weather_call(f"city {i}", 10 + i),))
             for i in range(n)]
 
 
@@ -73,6 +93,8 @@ def emit_traces(settings: Settings, project: str, traces: list[AgentTrace],
                     SpanAttributes.OUTPUT_VALUE: trace.answer,
                 }):
                     pass
+                for call in trace.tools:
+                    _tool_span(tracer, call)
                 span_ids.append(format(root.get_span_context().span_id, "016x"))
             if len(span_ids) % FLUSH_EVERY == 0:  # the export queue holds 2048 spans
                 provider.force_flush()
@@ -81,6 +103,21 @@ def emit_traces(settings: Settings, project: str, traces: list[AgentTrace],
         provider.shutdown()
     wait_until_stored(settings, project, span_ids, wait)
     return span_ids
+
+
+def _tool_span(tracer: Any, call: ToolSpan) -> None:
+    """A TOOL child span as the agent records one (ERROR status on a failed call)."""
+    from openinference.semconv.trace import OpenInferenceSpanKindValues, SpanAttributes
+    from opentelemetry.trace import Status, StatusCode
+
+    output = {"error": call.error} if call.error else call.result
+    with tracer.start_as_current_span(call.name, attributes={
+        SpanAttributes.OPENINFERENCE_SPAN_KIND: OpenInferenceSpanKindValues.TOOL.value,
+        SpanAttributes.INPUT_VALUE: json.dumps(call.arguments),
+        SpanAttributes.OUTPUT_VALUE: json.dumps(output),
+    }) as span:
+        span.set_status(Status(StatusCode.ERROR, call.error) if call.error
+                        else Status(StatusCode.OK))
 
 
 def wait_until_stored(settings: Settings, project: str, span_ids: list[str],

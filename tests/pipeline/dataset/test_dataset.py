@@ -16,7 +16,7 @@ from pipeline.errors import UserError
 from pipeline.phoenix import datasets, spans
 from pipeline.settings import Settings
 from tests.support.stack import base_url, connect
-from tests.support.traces import AgentTrace, emit_traces, make_traces, run_judge_align
+from tests.support.traces import AgentTrace, ToolSpan, emit_traces, make_traces, run_judge_align
 
 
 def unique(prefix: str) -> str:
@@ -59,7 +59,11 @@ def test_build_adds_only_new_spans_as_new_versions(phoenix: Settings) -> None:
         span_id = example["id"]
         assert example["source"]["span_id"] == span_id
         assert example["output"] == {"label": None}
-        assert set(example["input"]) == {"question", "answer"}
+        assert set(example["input"]) == {"question", "answer", "tools"}
+        (call,) = example["input"]["tools"]  # the trace's TOOL span, compacted
+        assert call["tool"] == "get_weather" and call["arguments"]["unit"] == "celsius"
+        assert call["result"]["temperature"] == float(example["input"]["question"]
+                                                      .split("city ")[1].rstrip("?")) + 10
         assert example["metadata"]["split"] == splits.split_for(span_id)
         assert len(example["metadata"]["trace_id"]) == 32
         assert example["metadata"]["category"] in {"forecast", "units", "travel", "out_of_scope"}
@@ -207,3 +211,35 @@ def test_import_rejects_bad_files_and_writes_nothing(phoenix: Settings, tmp_path
     assert message in done.stderr and "nothing was written" in done.stderr, done.stderr
     assert done.stderr.count("\n") == 1
     assert datasets.find(connect(phoenix), name) is None
+
+
+def test_failed_tool_calls_and_imported_records_reach_the_examples(phoenix: Settings,
+                                                                    tmp_path: Path) -> None:
+    project, name = unique("tools"), unique("ds")
+    failed = ToolSpan("get_weather", {"location": "Atlantis"},
+                      error="no weather data for 'Atlantis'")
+    (span_id,) = emit_traces(phoenix, project, [AgentTrace(
+        "Weather in Atlantis?", "I could not find Atlantis.", tools=(failed,))])
+    report = build(connect(phoenix), name, project)
+    assert report.added == 1
+    (example,) = datasets.require(connect(phoenix), name).examples
+    assert example["id"] == span_id
+    assert example["input"]["tools"] == [{"tool": "get_weather",
+                                          "arguments": {"location": "Atlantis"},
+                                          "error": "no weather data for 'Atlantis'"}]
+
+    record = [{"tool": "get_weather", "arguments": {"location": "Oslo"},
+               "result": {"temperature": 3.0, "temperature_unit": "°C"}}]
+    path = tmp_path / "with-tools.jsonl"
+    path.write_text(json.dumps({"question": "Oslo?", "answer": "3 °C.", "label": "helpful",
+                                "tools": record}) + "\n"
+                    + json.dumps({"question": "Rome?", "answer": "Sunny.",
+                                  "label": "Not Helpful"}) + "\n")
+    imported = importer.read_examples(path)
+    assert imported[0]["input"]["tools"] == record
+    assert "tools" not in imported[1]["input"]  # no record: judged on question and answer
+
+    bad = write_csv(tmp_path / "bad.csv", "question,answer,label,tools",
+                    [("Q", "A", "helpful", "not json")])
+    with pytest.raises(UserError, match="line 2: tools is not a JSON list"):
+        importer.read_examples(bad)

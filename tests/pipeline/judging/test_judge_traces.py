@@ -4,7 +4,6 @@ corrected pass rate equals the Rogan-Gladen value computed by hand."""
 
 from __future__ import annotations
 
-import math
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,7 +21,7 @@ from pipeline.settings import Settings
 from pipeline.views.judging import render_judge_traces
 from tests.conftest import scripted_settings
 from tests.support.experiments import judge_experiment, judge_new_traces
-from tests.support.scripted_llm import ScriptedLLM
+from tests.support.scripted_llm import ScriptedLLM, label_logprobs
 from tests.support.stack import base_url, connect
 from tests.support.traces import AgentTrace, emit_traces, run_judge_align
 
@@ -48,8 +47,7 @@ def scripted_reply(request: dict[str, Any]) -> dict[str, Any]:
     reason = REASONS["[j:h]" if label == "helpful" else "[j:n]"]
     reply: dict[str, Any] = {"content": f"{label}\n{reason}"}
     if (p := probability_marker(content)) is not None:
-        reply["logprobs"] = {"content": [{"token": label.split("_")[0], "logprob": math.log(p),
-                                          "bytes": None, "top_logprobs": []}]}
+        reply["logprobs"] = label_logprobs(label, p)
     return reply
 
 

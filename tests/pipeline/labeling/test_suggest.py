@@ -5,7 +5,6 @@ Phoenix with labels written by ``judge-traces`` with two scripted judges."""
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections import Counter
 from datetime import UTC, datetime
@@ -25,7 +24,7 @@ from pipeline.settings import Settings
 from pipeline.views.labeling import render_suggestions
 from tests.conftest import scripted_settings
 from tests.support.experiments import judge_new_traces
-from tests.support.scripted_llm import ScriptedLLM
+from tests.support.scripted_llm import ScriptedLLM, label_logprobs
 from tests.support.stack import connect
 from tests.support.traces import AgentTrace, emit_traces, run_judge_align
 
@@ -122,10 +121,7 @@ def version_reply(version: str):
             code, _, p = content.split(marker, 1)[1].split("]", 1)[0].partition(":")
             label = "not_helpful" if code == "n" else "helpful"
             probability = float(p) if p else probability
-        token = "not" if label == "not_helpful" else "helpful"
-        return {"content": label, "logprobs": {"content": [
-            {"token": token, "logprob": math.log(probability), "bytes": None,
-             "top_logprobs": []}]}}
+        return {"content": label, "logprobs": label_logprobs(label, probability)}
     return reply
 
 
