@@ -50,7 +50,7 @@ def serve(latency: float) -> None:
     from tests.support.scripted_llm import ScriptedLLM
 
     def reply(request: dict[str, Any]) -> dict[str, Any]:
-        answer = request["messages"][-1]["content"].rsplit("Answer:", 1)[-1]
+        answer = request["messages"][-1]["content"].rsplit("<answer>", 1)[-1]
         label = "not_helpful" if "[n]" in answer else "helpful"
         return {"content": f"{label}\nScripted reason.", "delay": latency}
 

@@ -123,9 +123,13 @@ def labeled_examples(dataset: Dataset, split: str | None = None) -> LabeledDatas
     return result
 
 
-def load_labeled(phoenix: Phoenix, name: str, split: str | None = None) -> LabeledDataset:
-    """The usable examples of the latest version of ``name``; refuses when there are none."""
-    dataset = datasets.require(phoenix, name)
+def load_labeled(phoenix: Phoenix, name: str, split: str | None = None, *,
+                 only_fetch_split: bool = False) -> LabeledDataset:
+    """The usable examples of the latest version of ``name``; refuses when there are none.
+    With ``only_fetch_split``, Phoenix sends only the examples of its dataset split of that
+    name: the other examples (and their labels) are never read."""
+    fetch = [check_split(split)] if only_fetch_split and check_split(split) != ALL else None
+    dataset = datasets.require(phoenix, name, fetch)
     result = labeled_examples(dataset, split)
     if not dataset.examples:
         raise UserError(f"dataset {name!r} has no examples: run the agent (`make agent`), "

@@ -21,10 +21,12 @@ class NoDataset(UserError):
     """The dataset does not exist (or cannot be read) in Phoenix."""
 
 
-def find(phoenix: Phoenix, name: str) -> Dataset | None:
-    """The latest version of dataset ``name``, or None when there is none yet."""
+def find(phoenix: Phoenix, name: str, splits: list[str] | None = None) -> Dataset | None:
+    """The latest version of dataset ``name`` (only the examples of Phoenix dataset
+    ``splits`` when given: the others are never fetched), or None when there is none."""
     try:
-        return phoenix.client.datasets.get_dataset(dataset=name, timeout=TIMEOUT)
+        return phoenix.client.datasets.get_dataset(dataset=name, splits=splits,
+                                                   timeout=TIMEOUT)
     except ValueError as error:
         if "not found" in str(error).lower():
             return None
@@ -38,9 +40,10 @@ def find(phoenix: Phoenix, name: str) -> Dataset | None:
                         "`make dataset`, `make annotate` and `make labels`") from None
 
 
-def require(phoenix: Phoenix, name: str) -> Dataset:
-    """The latest version of dataset ``name``; a missing one says how to make it."""
-    dataset = find(phoenix, name)
+def require(phoenix: Phoenix, name: str, splits: list[str] | None = None) -> Dataset:
+    """The latest version of dataset ``name`` (of ``splits``, when given); a missing one
+    says how to make it."""
+    dataset = find(phoenix, name, splits)
     if dataset is None:
         raise NoDataset(f"Phoenix has no dataset {name!r}: build it with `make dataset` and "
                         "label it (`make annotate`, `make labels`), or import a labeled file "

@@ -78,7 +78,8 @@ def test_the_judge_sends_the_rendered_prompt_at_temperature_zero(
     assert (verdict.label, verdict.reason) == (NOT_HELPFUL, "Wrong unit.")
     (request,) = server.requests
     content = request["messages"][-1]["content"]
-    assert content.endswith("Question:\nOslo in Fahrenheit?\n\nAnswer:\nIt is 5 C in Oslo.\n")
+    assert "<question>\nOslo in Fahrenheit?\n</question>" in content
+    assert "<answer>\nIt is 5 C in Oslo.\n</answer>" in content
     assert request["temperature"] == 0 and request["max_tokens"] <= 60
     assert request["model"] == "scripted" and request["logprobs"] is True
     assert request["top_logprobs"] == 5

@@ -1,0 +1,107 @@
+"""``judge-align align``: choose, fit and prove a judge, in that order.
+
+1. Read the dataset's dev split only (Phoenix sends the dev examples; test is not fetched).
+2. Ask every hand-written prompt version and the checklist about every dev row
+   (:mod:`pipeline.align.signals`, cached and resumable).
+3. Cross-validate every candidate on the dev rows and choose the best
+   (:mod:`pipeline.align.crossval`).
+4. Fit the winner on every dev row and write it as the next prompt version
+   (:mod:`pipeline.align.write`), mirrored to Phoenix's prompt store.
+5. Run that version once as a Phoenix experiment over the whole dataset: the first time the
+   test split is read. Its dev and test figures are reported separately.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from evaluators.chat import RetryPolicy
+from evaluators.checks.extraction import READING_TEMPLATE
+from evaluators.endpoint import Endpoint, check_endpoint
+from evaluators.prompt_files import CHECKLIST, PROMPTS_DIR, load_prompt
+from pipeline.align.candidates import Fitted, candidates_for
+from pipeline.align.crossval import FOLDS, Score, choose, cross_validate
+from pipeline.align.signals import Source, checklist_prompt, collect
+from pipeline.align.write import render_version, write_version
+from pipeline.dataset.examples import LabeledDataset, load_labeled
+from pipeline.dataset.splits import DEV
+from pipeline.experiment.judge_experiment import run_judge_experiment
+from pipeline.experiment.report import ExperimentReport
+from pipeline.phoenix.connection import Phoenix
+from pipeline.phoenix.prompts import PROMPT_NAME
+from pipeline.progress import SILENT, Progress
+
+
+@dataclass
+class AlignReport:
+    """What ``align`` compared, chose, wrote and measured."""
+
+    dataset: str
+    dev: LabeledDataset
+    scores: list[Score]
+    winner: Score
+    fitted: Fitted
+    version: str
+    created: bool
+    experiment: ExperimentReport | None = None
+
+
+def hand_written(directory: Path) -> list[str]:
+    """The prompt versions people wrote (not checklists, not earlier ``align`` output)."""
+    from evaluators.prompt_files import available_versions
+
+    return [v for v in available_versions(directory)
+            if not (p := load_prompt(v, directory)).fitted and p.mode != CHECKLIST]
+
+
+def load_dev(phoenix: Phoenix, dataset: str) -> LabeledDataset:
+    """The labeled dev rows of ``dataset``, fetched without the test split."""
+    return load_labeled(phoenix, dataset, DEV, only_fetch_split=True)
+
+
+def fit(phoenix: Phoenix, endpoint: Endpoint, dataset: str, *, cache_dir: Path,
+        prompts_dir: Path = PROMPTS_DIR, folds: int = FOLDS, seed: int = 0,
+        retry: RetryPolicy | None = None, progress: Progress = SILENT) -> AlignReport:
+    """Steps 1-4: choose and fit on dev, write the version; nothing reads test."""
+    dev = load_dev(phoenix, dataset)
+    versions = hand_written(prompts_dir)
+    sources = [Source(v, load_prompt(v, prompts_dir)) for v in versions]
+    sources.append(Source("checklist", checklist_prompt(prompts_dir / "checklist.txt")))
+    check_endpoint(endpoint)
+    cache = cache_dir / f"{_safe(dataset)}-{_safe(endpoint.model)}.jsonl"
+    rows = collect(sources, endpoint, dev.examples, cache, retry=retry, progress=progress)
+    labels = [example.label for example in dev.examples]
+    scores = [cross_validate(c, rows, labels, k=folds, seed=seed)
+              for c in candidates_for(versions)]
+    winner = choose(scores)
+    fitted = winner.candidate.fit(rows, labels)
+    template = (READING_TEMPLATE if fitted.mode == CHECKLIST
+                else load_prompt(fitted.source, prompts_dir).template)
+    text = render_version(
+        fitted, template, description=f"make align: {winner.candidate.name}, fitted on the "
+                                      f"dev split of {dataset}",
+        fitted_on=f"{len(dev.examples)} dev rows of {dataset} (version "
+                  f"{dev.dataset.version_id}), {folds}-fold CV match rate "
+                  f"{winner.match_rate:.3f}, {endpoint.model}, "
+                  f"{datetime.now(UTC):%Y-%m-%d}")
+    version, created = write_version(text, prompts_dir)
+    return AlignReport(dataset=dataset, dev=dev, scores=scores, winner=winner, fitted=fitted,
+                       version=version, created=created)
+
+
+def prove(phoenix: Phoenix, endpoint: Endpoint, report: AlignReport, *,
+          prompts_dir: Path = PROMPTS_DIR, prompt_name: str = PROMPT_NAME,
+          concurrency: int = 2, retry: RetryPolicy | None = None,
+          progress: Progress = SILENT) -> ExperimentReport:
+    """Step 5: the written version as one Phoenix experiment over every row."""
+    report.experiment = run_judge_experiment(
+        phoenix, endpoint, report.dataset, prompt=report.version, concurrency=concurrency,
+        retry=retry, prompts_dir=prompts_dir, prompt_name=prompt_name, progress=progress)
+    return report.experiment
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-")
