@@ -9,6 +9,10 @@ Runs in the ``.venvs/llm`` environment (llama-cpp-python). Design choices, measu
 - llama.cpp keeps the previous prompt's KV cache; ``Llama.generate`` reuses the longest common
   token prefix with it, so a judge prompt with a fixed instruction prefix only evaluates the
   part that differs. ``Generation.cached_tokens`` reports how many prompt tokens were reused.
+- :meth:`Engine.generate` takes a ``cancelled`` callable, checked before the prompt is
+  evaluated and between generated tokens: the server passes "has the client gone away?", so
+  an abandoned request stops within one token (a prompt evaluation already under way runs to
+  its end).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import os
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +33,9 @@ import llama_cpp
 import numpy as np
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from llama_cpp import Llama, LlamaGrammar
+from llama_cpp.llama_grammar import JSON_GBNF, json_schema_to_gbnf
+
+from local_llm.errors import Cancelled, ContextOverflow, PromptError
 
 # ChatML, for a GGUF file that carries no chat template.
 CHATML_TEMPLATE = (
@@ -41,10 +49,6 @@ TOOLS_PREAMBLE = (
     'within <tool_call></tool_call> XML tags:\n<tool_call>\n{{"name": <function-name>, '
     '"arguments": <args-json-object>}}\n</tool_call>'
 )
-
-
-class ContextOverflow(ValueError):
-    """The prompt does not fit in the context window."""
 
 
 @dataclass
@@ -76,7 +80,8 @@ def _tojson(value: Any, ensure_ascii: bool = False, indent: int | None = None,
 
 
 def _raise(message: str) -> None:
-    raise ValueError(message)
+    """The chat template's ``raise_exception``: the conversation is not one it can render."""
+    raise PromptError(message)
 
 
 class Engine:
@@ -120,6 +125,14 @@ class Engine:
             strftime_now=lambda f: datetime.now().strftime(f),
         )
 
+    def grammar(self, schema: dict[str, Any] | None) -> LlamaGrammar:
+        """A grammar for JSON matching ``schema`` (None: any JSON object).
+
+        The schema converter raises assorted exception types on schemas it cannot map."""
+        if schema is None:
+            return LlamaGrammar.from_string(JSON_GBNF, verbose=False)
+        return LlamaGrammar.from_string(json_schema_to_gbnf(json.dumps(schema)), verbose=False)
+
     def count_tokens(self, text: str) -> int:
         return len(self._tokenize(text))
 
@@ -132,8 +145,12 @@ class Engine:
     def generate(self, prompt: str, *, temperature: float = 1.0, top_p: float = 1.0,
                  max_tokens: int | None = None, stop: list[str] | None = None,
                  seed: int | None = None, grammar: LlamaGrammar | None = None,
-                 top_logprobs: int | None = None) -> Generation:
-        """Complete ``prompt``. ``top_logprobs`` None: no logprobs; 0..20: with them."""
+                 top_logprobs: int | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> Generation:
+        """Complete ``prompt``. ``top_logprobs`` None: no logprobs; 0..20: with them.
+
+        Raises :class:`Cancelled` as soon as ``cancelled()`` is true: before the prompt is
+        evaluated, or between two generated tokens."""
         tokens = self._tokenize(prompt)
         if len(tokens) >= self.n_ctx:
             raise ContextOverflow(
@@ -143,11 +160,13 @@ class Engine:
         limit = min(max_tokens, budget) if max_tokens else budget
         with self.lock:
             return self._generate(tokens, limit, temperature, top_p, stop or [], seed, grammar,
-                                  top_logprobs)
+                                  top_logprobs, cancelled or _never)
 
     def _generate(self, tokens: list[int], limit: int, temperature: float, top_p: float,
                   stop: list[str], seed: int | None, grammar: LlamaGrammar | None,
-                  top_logprobs: int | None) -> Generation:
+                  top_logprobs: int | None, cancelled: Callable[[], bool]) -> Generation:
+        if cancelled():
+            raise Cancelled("the client went away before generation started")
         started = time.monotonic()
         cached = _common_prefix(self.llama._input_ids.tolist(), tokens)
         self.llama.set_seed(seed if seed is not None else random.getrandbits(32))
@@ -157,6 +176,8 @@ class Engine:
         finish, text = "length", ""
         for token in self.llama.generate(tokens, temp=temperature, top_p=top_p, top_k=40,
                                          min_p=0.05, repeat_penalty=1.0, grammar=grammar):
+            if cancelled():
+                raise Cancelled(f"the client went away after {len(output)} tokens")
             if llama_cpp.llama_vocab_is_eog(vocab, token):
                 finish = "stop"
                 break
@@ -194,6 +215,10 @@ class Engine:
         piece = self.llama._model.detokenize([token], special=True)
         return {"token": piece.decode("utf-8", errors="replace"), "logprob": logprob,
                 "bytes": list(piece)}
+
+
+def _never() -> bool:
+    return False
 
 
 def _common_prefix(a: list[int], b: list[int]) -> int:

@@ -2,8 +2,28 @@
 
 ``python -m local_llm.server --model PATH --host 127.0.0.1 --port 8077 --model-name NAME``
 (``make llm`` runs it through ``pipeline.stack.llm_service``). Endpoints: ``GET /health``,
-``GET /v1/models``, ``POST /v1/chat/completions``. Requests are served one at a time; a
-concurrent client simply waits its turn.
+``GET /v1/models``, ``POST /v1/chat/completions``.
+
+Requests are served one at a time, in arrival order. What is refused, in the order it is
+checked, each with an OpenAI-style body ``{"error": {"message", "type", "param", "code"}}``:
+
+- 415 unless the body is declared ``Content-Type: application/json`` (so a web page cannot
+  queue generations with a ``text/plain`` form post, which needs no CORS preflight);
+- 413 when the body is larger than ``--max-body-bytes`` (default 1 MiB): the declared
+  ``Content-Length`` is checked first and the bytes are counted as they arrive, so an
+  oversized body is never held in memory;
+- 400 when the body is not a JSON object, or holds ``NaN``, ``Infinity``, a number that
+  overflows to infinity, or a lone UTF-16 surrogate;
+- 400 (``param: "model"``) without a string ``model``: the OpenAI API requires one, and the
+  project's clients always send it; 404 (``code: "model_not_found"``) when it is not the
+  ``--model-name`` this server was started with;
+- 400 naming the field (``param``) for a field of the wrong type or out of range; fields the
+  server does not read (``user``, ``presence_penalty``, ...) are ignored;
+- 429 (``code: "queue_full"``, with ``Retry-After``) at once when ``--max-queue`` requests
+  (default 32) already wait for their turn, instead of queueing without bound.
+
+A request whose client disconnects while it waits is never started; one whose client
+disconnects during generation is stopped before the next token.
 
 Tool calling: the model writes calls as JSON text; :mod:`local_llm.tool_calls` turns them
 into ``tool_calls`` when the name is a declared tool. ``tool_choice``:
@@ -21,30 +41,43 @@ into ``tool_calls`` when the name is a declared tool. ``tool_choice``:
 """
 
 import argparse
+import asyncio
 import contextlib
 import json
+import math
 import socket
 import sys
+import threading
 import time
 import traceback
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from local_llm.errors import Cancelled, ContextOverflow, PromptError
 from local_llm.tool_calls import ToolCall, call_schema, is_only_calls, new_calls, parse_tool_calls
 
 ROLES = {"system", "developer", "user", "assistant", "tool", "function"}
+TOOL_CHOICES = ("auto", "none", "required")
+JSON_MEDIA_TYPE = "application/json"
+MAX_BODY_BYTES = 1024 * 1024  # a 4096-token context is about 16 KB of text: ample headroom
+MAX_QUEUE = 32  # requests waiting for the model; more are refused with 429
+RETRY_AFTER_SECONDS = 5  # what a refused client is told to wait
+SEED_RANGE = (-(2**63), 2**63 - 1)
+SHOWN_CHARS = 60  # of a refused value, in an error message
 
 
 class ApiError(Exception):
     """An error returned to the client in OpenAI's shape."""
 
     def __init__(self, message: str, *, status: int = 400, param: str | None = None,
-                 code: str | None = None, kind: str = "invalid_request_error") -> None:
+                 code: str | None = None, kind: str = "invalid_request_error",
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status, self.param, self.code, self.kind = status, param, code, kind
+        self.headers = headers
 
     def body(self) -> dict[str, Any]:
         return error_body(str(self), self.kind, self.param, self.code)
@@ -53,6 +86,89 @@ class ApiError(Exception):
 def error_body(message: str, kind: str, param: str | None = None,
                code: str | None = None) -> dict[str, Any]:
     return {"error": {"message": message, "type": kind, "param": param, "code": code}}
+
+
+def unknown_model(name: str, served: str) -> ApiError:
+    """404 for a model this server does not serve."""
+    return ApiError(f"The model {_show(name)} does not exist; this server has {served!r}.",
+                    status=404, param="model", code="model_not_found")
+
+
+def _show(value: Any) -> str:
+    """``repr(value)``, cut short: error messages echo what was refused, not all of it."""
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS - 3] + "..."
+
+
+def _json_type(value: Any) -> str:
+    """The JSON name of a decoded value's type, for error messages."""
+    names = [(bool, "a boolean"), (int | float, "a number"), (str, "a string"),
+             (list, "an array"), (dict, "an object")]
+    return next((name for kind, name in names if isinstance(value, kind)), "null")
+
+
+# --- the body -----------------------------------------------------------------------------------
+
+def check_media_type(content_type: str | None) -> None:
+    """Refuse (415) a body not declared as JSON, before anything else is looked at."""
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    if media_type != JSON_MEDIA_TYPE:
+        raise ApiError(f"Content-Type must be {JSON_MEDIA_TYPE}, got {_show(content_type)}.",
+                       status=415, code="unsupported_media_type")
+
+
+def too_large(limit: int) -> ApiError:
+    """413 for a body over ``limit`` bytes."""
+    return ApiError(f"The request body is larger than {limit} bytes, this server's limit "
+                    "(--max-body-bytes).", status=413, code="request_too_large")
+
+
+def check_declared_size(content_length: str | None, limit: int) -> None:
+    """Refuse (413) a body whose ``Content-Length`` is over ``limit``, without reading it."""
+    if content_length is None:
+        return
+    try:
+        size = int(content_length)
+    except ValueError:
+        raise ApiError(f"Content-Length must be a number, got {_show(content_length)}."
+                       ) from None
+    if size > limit:
+        raise too_large(limit)
+
+
+async def read_body(chunks: AsyncIterable[bytes], limit: int) -> bytes:
+    """The body from ``chunks``, refused (413) as soon as more than ``limit`` bytes came."""
+    body = bytearray()
+    async for chunk in chunks:
+        body += chunk
+        if len(body) > limit:
+            raise too_large(limit)
+    return bytes(body)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ApiError(f"The request body holds {name}: JSON numbers must be finite.")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ApiError(f"The request body holds {_show(text)}, which overflows to infinity: "
+                       "JSON numbers must be finite.")
+    return value
+
+
+def decode_json(raw: bytes) -> Any:
+    """The body as JSON: non-finite numbers and lone surrogates are refused (400)."""
+    try:
+        value = json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiError("The request body holds a lone UTF-16 surrogate (an unpaired "
+                       "\\ud800-\\udfff escape): text must be valid Unicode.") from None
+    except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError included
+        raise ApiError("The request body is not valid JSON.") from None
+    return value
 
 
 # --- the request ------------------------------------------------------------------------------
@@ -89,25 +205,26 @@ class ChatRequest:
         return []
 
 
-def parse_request(body: Any) -> ChatRequest:
-    """Validate an OpenAI chat-completions body; raise ApiError (400) on what we cannot serve."""
+def parse_request(body: Any, model_name: str) -> ChatRequest:
+    """Validate an OpenAI chat-completions body for the model served as ``model_name``.
+
+    Raises ApiError: 404 for another model, 400 naming the field for anything else that
+    cannot be served (a wrong type, a value out of range, an unsupported option)."""
     if not isinstance(body, dict):
         raise ApiError("The request body must be a JSON object.")
+    _check_model(body.get("model"), model_name)
     if body.get("functions") or body.get("function_call"):
         raise ApiError("`functions` is deprecated and not supported: use `tools`.",
                        param="functions")
-    n = body.get("n")
-    if n not in (None, 1):
+    if _number(body, "n", int, 1, None) not in (None, 1):
         raise ApiError("Only n=1 is supported by the local model server.", param="n")
     tools = _tools(body.get("tools"))
-    logprobs = bool(body.get("logprobs"))
+    logprobs = _flag(body, "logprobs")
     top_logprobs = _number(body, "top_logprobs", int, 0, 20)
     if top_logprobs is not None and not logprobs:
         raise ApiError("top_logprobs requires logprobs to be true.", param="top_logprobs")
-    max_tokens = _number(body, "max_completion_tokens", int, 1, None)
-    if max_tokens is None:
-        max_tokens = _number(body, "max_tokens", int, 1, None)
-    stream_options = body.get("stream_options") or {}
+    max_tokens = _number(body, "max_tokens", int, 1, None)
+    newer_max = _number(body, "max_completion_tokens", int, 1, None)  # wins over max_tokens
     temperature = _number(body, "temperature", float, 0.0, 2.0)
     top_p = _number(body, "top_p", float, 0.0, 1.0)
     return ChatRequest(
@@ -117,30 +234,79 @@ def parse_request(body: Any) -> ChatRequest:
         response_format=_response_format(body.get("response_format")),
         temperature=1.0 if temperature is None else temperature,
         top_p=1.0 if top_p is None else top_p,
-        max_tokens=max_tokens,
+        max_tokens=max_tokens if newer_max is None else newer_max,
         stop=_stop(body.get("stop")),
-        seed=_number(body, "seed", int, None, None),
+        seed=_number(body, "seed", int, *SEED_RANGE),
         logprobs=logprobs,
         top_logprobs=(top_logprobs or 0) if logprobs else None,
-        stream=bool(body.get("stream")),
-        include_usage=bool(isinstance(stream_options, dict)
-                           and stream_options.get("include_usage")),
+        stream=_flag(body, "stream"),
+        include_usage=_include_usage(body.get("stream_options")),
     )
+
+
+def _check_model(model: Any, served: str) -> None:
+    """A ``model`` is required (as in the OpenAI API) and must be the one served."""
+    if model is None:
+        raise ApiError(f"You must provide a model parameter (this server has {served!r}).",
+                       param="model")
+    if not isinstance(model, str):
+        raise ApiError(f"`model` must be a string, got {_json_type(model)}.", param="model")
+    if model != served:
+        raise unknown_model(model, served)
+
+
+def _wrong(param: str, expected: str, value: Any) -> ApiError:
+    """400: ``param`` holds a value of the wrong type."""
+    return ApiError(f"`{param}` must be {expected}, got {_json_type(value)}.", param=param)
+
+
+def _field(where: str, name: str) -> str:
+    """The ``param`` of field ``name`` in the object at ``where`` ("" for the body)."""
+    return f"{where}.{name}" if where else name
+
+
+def _flag(holder: dict[str, Any], name: str, where: str = "") -> bool:
+    """An optional boolean field of ``holder`` (absent or null: false)."""
+    value = holder.get(name)
+    if value is not None and not isinstance(value, bool):
+        raise _wrong(_field(where, name), "a boolean", value)
+    return bool(value)
+
+
+def _optional_text(holder: dict[str, Any], name: str, where: str = "") -> str | None:
+    """An optional string field of ``holder``."""
+    value = holder.get(name)
+    if value is not None and not isinstance(value, str):
+        raise _wrong(_field(where, name), "a string", value)
+    return value
 
 
 def _number(body: dict[str, Any], name: str, kind: type, low: float | None,
             high: float | None) -> Any:
+    """An optional finite number (``kind`` int: a whole one) within [low, high].
+
+    A ``float`` field needs both bounds: an unbounded huge integer would overflow."""
     value = body.get(name)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or \
-            (kind is int and not float(value).is_integer()):
-        raise ApiError(f"`{name}` must be a{'n integer' if kind is int else ' number'}, "
-                       f"got {value!r}.", param=name)
+            (isinstance(value, float) and not math.isfinite(value)) or \
+            (kind is int and isinstance(value, float) and not value.is_integer()):
+        raise ApiError(f"`{name}` must be a{'n integer' if kind is int else ' finite number'}, "
+                       f"got {_show(value)}.", param=name)
     if (low is not None and value < low) or (high is not None and value > high):
         bounds = f"at least {low}" if high is None else f"between {low} and {high}"
-        raise ApiError(f"`{name}` must be {bounds}, got {value!r}.", param=name)
+        raise ApiError(f"`{name}` must be {bounds}, got {_show(value)}.", param=name)
     return kind(value)
+
+
+def _include_usage(raw: Any) -> bool:
+    """``stream_options.include_usage``."""
+    if raw is None:
+        return False
+    if not isinstance(raw, dict):
+        raise _wrong("stream_options", "an object", raw)
+    return _flag(raw, "include_usage", "stream_options")
 
 
 def _text(content: Any, where: str) -> str:
@@ -150,98 +316,123 @@ def _text(content: Any, where: str) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        texts = []
-        for part in content:
-            if not (isinstance(part, dict) and part.get("type") == "text"):
-                kind = part.get("type") if isinstance(part, dict) else type(part).__name__
-                raise ApiError(f"{where}: only text content parts are supported, got {kind!r}.",
-                               param=where)
-            texts.append(str(part.get("text", "")))
-        return "".join(texts)
+        return "".join(_text_part(part, f"{where}[{index}]")
+                       for index, part in enumerate(content))
     raise ApiError(f"{where}: content must be a string or a list of text parts.", param=where)
+
+
+def _text_part(part: Any, where: str) -> str:
+    """One ``{"type": "text", "text": ...}`` content part."""
+    if not (isinstance(part, dict) and part.get("type") == "text"):
+        kind = part.get("type") if isinstance(part, dict) else _json_type(part)
+        raise ApiError(f"{where}: only text content parts are supported, got {_show(kind)}.",
+                       param=where)
+    text = part.get("text")
+    if not isinstance(text, str):
+        raise _wrong(f"{where}.text", "a string", text)
+    return text
 
 
 def _messages(raw: Any) -> list[dict[str, Any]]:
     if not isinstance(raw, list) or not raw:
         raise ApiError("`messages` must be a non-empty list of messages.", param="messages")
-    messages = []
-    for index, message in enumerate(raw):
-        where = f"messages[{index}]"
-        if not isinstance(message, dict) or message.get("role") not in ROLES:
-            role = message.get("role") if isinstance(message, dict) else None
-            raise ApiError(f"{where}: role must be one of {sorted(ROLES)}, got {role!r}.",
-                           param=f"{where}.role")
-        role = {"developer": "system", "function": "tool"}.get(message["role"], message["role"])
-        content = message.get("content")
-        if content is None and role in ("system", "user"):
-            raise ApiError(f"{where}: a {role} message needs content.", param=f"{where}.content")
-        normal: dict[str, Any] = {"role": role, "content": _text(content, f"{where}.content")}
-        if role == "tool":
-            normal["tool_call_id"] = message.get("tool_call_id") or message.get("name")
-        if role == "assistant" and message.get("tool_calls"):
-            normal["tool_calls"] = _history_calls(message["tool_calls"], where)
-        messages.append(normal)
-    return messages
+    return [_message(message, f"messages[{index}]") for index, message in enumerate(raw)]
 
 
-def _history_calls(raw: Any, where: str) -> list[dict[str, Any]]:
-    """Earlier assistant tool calls, with arguments decoded to objects for the chat template."""
-    if not isinstance(raw, list):
-        raise ApiError(f"{where}.tool_calls must be a list.", param=f"{where}.tool_calls")
-    calls = []
-    for entry in raw:
-        function = entry.get("function") if isinstance(entry, dict) else None
-        if not isinstance(function, dict) or not function.get("name"):
-            raise ApiError(f"{where}.tool_calls: each call needs function.name.",
-                           param=f"{where}.tool_calls")
-        arguments = function.get("arguments") or "{}"
-        if isinstance(arguments, str):
-            with contextlib.suppress(json.JSONDecodeError):
-                arguments = json.loads(arguments)
-        calls.append({"id": entry.get("id"), "type": "function",
-                      "function": {"name": function["name"], "arguments": arguments}})
-    return calls
+def _message(message: Any, where: str) -> dict[str, Any]:
+    """One message, normalized for the chat template: string content, known role names."""
+    if not isinstance(message, dict):
+        raise _wrong(where, "an object with a role", message)
+    role = message.get("role")
+    if not isinstance(role, str) or role not in ROLES:
+        raise ApiError(f"{where}: role must be one of {sorted(ROLES)}, got {_show(role)}.",
+                       param=f"{where}.role")
+    role = {"developer": "system", "function": "tool"}.get(role, role)
+    content = message.get("content")
+    if content is None and role in ("system", "user"):
+        raise ApiError(f"{where}: a {role} message needs content.", param=f"{where}.content")
+    normal: dict[str, Any] = {"role": role, "content": _text(content, f"{where}.content")}
+    if role == "tool":
+        normal["tool_call_id"] = (_optional_text(message, "tool_call_id", where)
+                                  or _optional_text(message, "name", where))
+    calls = message.get("tool_calls")
+    if role == "assistant" and calls is not None:
+        if not isinstance(calls, list):
+            raise _wrong(f"{where}.tool_calls", "an array", calls)
+        if calls:
+            normal["tool_calls"] = [_history_call(call, f"{where}.tool_calls[{index}]")
+                                    for index, call in enumerate(calls)]
+    return normal
+
+
+def _history_call(entry: Any, where: str) -> dict[str, Any]:
+    """An earlier assistant tool call, its arguments decoded to an object for the template."""
+    function = entry.get("function") if isinstance(entry, dict) else None
+    if not isinstance(function, dict) or not isinstance(function.get("name"), str) \
+            or not function["name"]:
+        raise ApiError(f"{where}: a call needs function.name (a string).", param=where)
+    call_id = _optional_text(entry, "id", where)
+    arguments = function.get("arguments")
+    if arguments is None or arguments == "":
+        arguments = {}
+    elif isinstance(arguments, str):
+        with contextlib.suppress(ValueError, RecursionError):  # kept as text if not JSON
+            arguments = json.loads(arguments)
+    elif not isinstance(arguments, dict):
+        raise _wrong(f"{where}.function.arguments", "a string", arguments)
+    return {"id": call_id, "type": "function",
+            "function": {"name": function["name"], "arguments": arguments}}
 
 
 def _tools(raw: Any) -> list[dict[str, Any]]:
     if raw is None:
         return []
     if not isinstance(raw, list):
-        raise ApiError("`tools` must be a list.", param="tools")
-    tools = []
-    for index, tool in enumerate(raw):
-        function = tool.get("function") if isinstance(tool, dict) else None
-        if tool.get("type", "function") != "function" or not isinstance(function, dict) \
-                or not isinstance(function.get("name"), str) or not function["name"]:
-            raise ApiError(f"tools[{index}] must be {{'type': 'function', 'function': "
-                           "{'name': ..., 'parameters': {...}}}.", param=f"tools[{index}]")
-        tools.append({"type": "function", "function": function})
-    return tools
+        raise _wrong("tools", "an array", raw)
+    return [_tool(tool, f"tools[{index}]") for index, tool in enumerate(raw)]
+
+
+def _tool(tool: Any, where: str) -> dict[str, Any]:
+    """One ``{"type": "function", "function": {"name": ..., "parameters": {...}}}``."""
+    function = tool.get("function") if isinstance(tool, dict) else None
+    if not isinstance(function, dict) or tool.get("type", "function") != "function" \
+            or not isinstance(function.get("name"), str) or not function["name"]:
+        raise ApiError(f"{where} must be {{'type': 'function', 'function': "
+                       "{'name': ..., 'parameters': {...}}}.", param=where)
+    _optional_text(function, "description", f"{where}.function")
+    parameters = function.get("parameters")
+    if parameters is not None and not isinstance(parameters, dict):
+        raise _wrong(f"{where}.function.parameters", "an object (a JSON schema)", parameters)
+    return {"type": "function", "function": function}
 
 
 def _tool_choice(raw: Any, tools: list[dict[str, Any]]) -> str | dict[str, Any]:
     if raw is None:
         return "auto" if tools else "none"
-    if raw in ("auto", "none", "required"):
+    if isinstance(raw, str) and raw in TOOL_CHOICES:
         if raw == "required" and not tools:
             raise ApiError("tool_choice 'required' needs `tools`.", param="tool_choice")
         return raw
-    name = raw.get("function", {}).get("name") if isinstance(raw, dict) else None
-    if not name:
+    function = raw.get("function") if isinstance(raw, dict) else None
+    name = function.get("name") if isinstance(function, dict) else None
+    if not isinstance(name, str) or not name:
         raise ApiError("tool_choice must be 'auto', 'none', 'required' or "
                        "{'type': 'function', 'function': {'name': ...}}.", param="tool_choice")
     if name not in [tool["function"]["name"] for tool in tools]:
-        raise ApiError(f"tool_choice names {name!r}, which is not in `tools`.",
+        raise ApiError(f"tool_choice names {_show(name)}, which is not in `tools`.",
                        param="tool_choice")
     return {"type": "function", "function": {"name": name}}
 
 
 def _response_format(raw: Any) -> dict[str, Any] | None:
-    if raw is None or (isinstance(raw, dict) and raw.get("type") == "text"):
-        return None
     kind = raw.get("type") if isinstance(raw, dict) else None
+    if raw is None or kind == "text":
+        return None
     if kind == "json_object":
-        return {"schema": raw.get("schema")}
+        schema = raw.get("schema")
+        if schema is not None and not isinstance(schema, dict):
+            raise _wrong("response_format.schema", "an object (a JSON schema)", schema)
+        return {"schema": schema}
     if kind == "json_schema":
         spec = raw.get("json_schema")
         if not isinstance(spec, dict) or not isinstance(spec.get("schema"), dict):
@@ -264,14 +455,11 @@ def _stop(raw: Any) -> list[str]:
 
 # --- answering ----------------------------------------------------------------------------------
 
-def grammar_for(schema: dict[str, Any] | None, param: str) -> Any:
-    """A llama.cpp grammar for ``schema`` (None: any JSON object)."""
-    from llama_cpp.llama_grammar import JSON_GBNF, LlamaGrammar, json_schema_to_gbnf
-
-    if schema is None:
-        return LlamaGrammar.from_string(JSON_GBNF, verbose=False)
+def grammar_for(engine: Any, schema: dict[str, Any] | None, param: str) -> Any:
+    """The engine's grammar for ``schema`` (None: any JSON object); 400 naming ``param`` for a
+    schema it cannot turn into one."""
     try:
-        return LlamaGrammar.from_string(json_schema_to_gbnf(json.dumps(schema)), verbose=False)
+        return engine.grammar(schema)
     except Exception as error:  # the converter raises assorted types on schemas it cannot map
         raise ApiError(f"cannot turn this JSON schema into a grammar: {error}",
                        param=param) from None
@@ -288,17 +476,21 @@ class Answer:
     usage: dict[str, Any]
 
 
-def answer(engine: Any, request: ChatRequest) -> Answer:
-    """Run the model for ``request``, applying the tool-choice policy in the module docstring."""
+def answer(engine: Any, request: ChatRequest,
+           cancelled: Callable[[], bool] | None = None) -> Answer:
+    """Run the model for ``request``, applying the tool-choice policy in the module docstring.
+
+    ``cancelled`` goes to the engine, which raises :class:`Cancelled` once it is true."""
     sampling = {"temperature": request.temperature, "top_p": request.top_p,
                 "max_tokens": request.max_tokens, "stop": request.stop, "seed": request.seed,
-                "top_logprobs": request.top_logprobs}
+                "top_logprobs": request.top_logprobs, "cancelled": cancelled}
     offered = request.tools if request.tool_choice != "none" else []
     forced = request.forced_tools()
     if forced:
-        grammar = grammar_for(call_schema(forced), "tools")
+        grammar = grammar_for(engine, call_schema(forced), "tools")
     elif request.response_format is not None:
-        grammar = grammar_for(request.response_format["schema"], "response_format")
+        grammar = grammar_for(engine, request.response_format["schema"],
+                              "response_format")
     else:
         grammar = None
     runs = [engine.generate(engine.render(request.messages, offered), grammar=grammar,
@@ -376,24 +568,111 @@ def stream_events(body: dict[str, Any], include_usage: bool) -> Iterator[str]:
     yield "data: [DONE]\n\n"
 
 
+# --- one request at a time ----------------------------------------------------------------------
+
+class Gate:
+    """The model serves one request at a time, in arrival order; at most ``max_waiting`` more
+    wait for their turn. Used from the event loop only, so the counter needs no lock."""
+
+    def __init__(self, max_waiting: int) -> None:
+        self.max_waiting = max_waiting
+        self.waiting = 0
+        self._lock = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def turn(self, gone: asyncio.Event) -> AsyncIterator[None]:
+        """Hold the model for the ``async with`` body.
+
+        Refuses at once (429) when the queue is full; raises :class:`Cancelled` when ``gone``
+        is set before the turn comes: the request leaves the queue and is never started."""
+        if self._lock.locked() and self.waiting >= self.max_waiting:
+            raise ApiError("The local model server is busy: its queue of waiting requests is "
+                           f"full (--max-queue {self.max_waiting}). Retry later.",
+                           status=429, kind="rate_limit_error", code="queue_full",
+                           headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        self.waiting += 1
+        try:
+            held = await self._acquire_unless(gone)
+        finally:
+            self.waiting -= 1
+        if not held:
+            raise Cancelled("the client went away while waiting for its turn")
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    async def _acquire_unless(self, gone: asyncio.Event) -> bool:
+        """Take the lock, unless ``gone`` is set first; True when it is held."""
+        acquire = asyncio.ensure_future(self._lock.acquire())
+        leave = asyncio.ensure_future(gone.wait())
+        held = False
+        try:
+            await asyncio.wait({acquire, leave}, return_when=asyncio.FIRST_COMPLETED)
+            held = acquire.done() and not gone.is_set()
+        finally:
+            leave.cancel()
+            if not acquire.done():
+                acquire.cancel()  # out of the queue (asyncio.Lock passes on a late grant)
+            elif not held:
+                self._lock.release()  # granted, but no longer wanted
+        return held
+
+
+async def watch_disconnect(receive: Callable[[], Awaitable[dict[str, Any]]],
+                           gone: asyncio.Event, stop: threading.Event) -> None:
+    """Set ``gone`` (seen by the queue) and ``stop`` (seen by the engine's thread) when the
+    client disconnects. Call it once the body is read: the next ASGI message is then the
+    disconnect."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+    gone.set()
+    stop.set()
+
+
+async def generate(engine: Any, gate: Gate, request: ChatRequest,
+                   receive: Callable[[], Awaitable[dict[str, Any]]]) -> Answer:
+    """Wait for the model, then answer ``request`` in a worker thread; give up (Cancelled)
+    as soon as the client disconnects, whether it is still waiting or already generating."""
+    gone, stop = asyncio.Event(), threading.Event()
+    watcher = asyncio.create_task(watch_disconnect(receive, gone, stop))
+    try:
+        async with gate.turn(gone):
+            return await asyncio.to_thread(answer, engine, request, stop.is_set)
+    except ContextOverflow as error:
+        raise ApiError(str(error), param="messages", code="context_length_exceeded") from None
+    except PromptError as error:
+        raise ApiError(f"The chat template refused these messages: {error}",
+                       param="messages") from None
+    finally:
+        watcher.cancel()
+
+
 # --- HTTP ---------------------------------------------------------------------------------------
 
-def create_app(engine: Any, model_name: str) -> Any:
+def create_app(engine: Any, model_name: str, *, max_queue: int = MAX_QUEUE,
+               max_body_bytes: int = MAX_BODY_BYTES) -> Any:
     """The FastAPI application serving ``engine`` under ``model_name``."""
     from fastapi import FastAPI, Request
-    from fastapi.concurrency import run_in_threadpool
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse, StreamingResponse
     from starlette.exceptions import HTTPException
-
-    from local_llm.engine import ContextOverflow
+    from starlette.requests import ClientDisconnect
 
     app = FastAPI(title="judge-align local model", docs_url=None, redoc_url=None)
     started = int(time.time())
+    gate = app.state.gate = Gate(max_queue)
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, error: ApiError) -> JSONResponse:
-        return JSONResponse(error.body(), status_code=error.status)
+        if error.status == 429:
+            print(f"chat.completion refused: {error}", flush=True)
+        return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
+
+    @app.exception_handler(Cancelled)
+    async def cancelled(_: Request, error: Cancelled) -> JSONResponse:
+        print(f"chat.completion cancelled: {error}", flush=True)
+        return JSONResponse(error_body(str(error), "client_closed_request"), status_code=499)
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, error: HTTPException) -> JSONResponse:
@@ -425,24 +704,20 @@ def create_app(engine: Any, model_name: str) -> Any:
     @app.get("/v1/models/{model:path}")
     async def model(model: str) -> dict[str, Any]:
         if model != model_name:
-            raise ApiError(f"The model {model!r} does not exist; this server has "
-                           f"{model_name!r}.", status=404, param="model",
-                           code="model_not_found")
+            raise unknown_model(model, model_name)
         return model_card()
 
     @app.post("/v1/chat/completions")
     @app.post("/chat/completions")
     async def chat_completions(http_request: Request) -> Any:
+        check_media_type(http_request.headers.get("content-type"))
+        check_declared_size(http_request.headers.get("content-length"), max_body_bytes)
         try:
-            payload = await http_request.json()
-        except ValueError:
-            raise ApiError("The request body is not valid JSON.") from None
-        request = parse_request(payload)
-        try:
-            reply = await run_in_threadpool(answer, engine, request)
-        except ContextOverflow as error:
-            raise ApiError(str(error), param="messages",
-                           code="context_length_exceeded") from None
+            raw = await read_body(http_request.stream(), max_body_bytes)
+        except ClientDisconnect:
+            raise Cancelled("the client went away while sending the request") from None
+        request = parse_request(decode_json(raw), model_name)
+        reply = await generate(engine, gate, request, http_request.receive)
         body = completion_body(reply, request, model_name)
         usage = body["usage"]
         print(f"chat.completion prompt={usage['prompt_tokens']} "
@@ -471,6 +746,14 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _count(text: str) -> int:
+    """An argparse type: a whole number, 0 or more."""
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m local_llm.server", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -480,6 +763,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model-name", default=None, help="the id clients pass as `model`")
     parser.add_argument("--n-ctx", type=int, default=4096, help="context window in tokens")
     parser.add_argument("--threads", type=int, default=None, help="default: all usable cores")
+    parser.add_argument("--max-queue", type=_count, default=MAX_QUEUE,
+                        help="requests that may wait for the model; more get 429 "
+                             f"(default {MAX_QUEUE})")
+    parser.add_argument("--max-body-bytes", type=_count, default=MAX_BODY_BYTES,
+                        help=f"larger request bodies get 413 (default {MAX_BODY_BYTES})")
     args = parser.parse_args(argv)
     if not args.model.is_file():
         raise SystemExit(f"error: model file {args.model} does not exist: run `make llm`, "
@@ -499,7 +787,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"loaded {args.model.name} in {engine.load_seconds:.1f} s "
           f"({engine.n_threads} threads, context {engine.n_ctx}); serving {name!r} on "
           f"http://{args.host}:{args.port}/v1", flush=True)
-    config = uvicorn.Config(create_app(engine, name), log_level="warning", access_log=False)
+    app = create_app(engine, name, max_queue=args.max_queue, max_body_bytes=args.max_body_bytes)
+    config = uvicorn.Config(app, log_level="warning", access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
 
 

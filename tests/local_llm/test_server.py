@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -281,9 +282,18 @@ def test_bad_requests_get_openai_style_errors(client: openai.OpenAI,
         assert error["type"] == "invalid_request_error" and error["param"] == param, error
         assert error["message"]
 
-    garbage = httpx.post(f"{local_llm.llm_base_url}/chat/completions", content=b"{nope")
+    with pytest.raises(openai.NotFoundError) as caught:
+        client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+    assert caught.value.body["code"] == "model_not_found"
+
+    url = f"{local_llm.llm_base_url}/chat/completions"
+    garbage = httpx.post(url, content=b"{nope", headers={"Content-Type": "application/json"})
     assert garbage.status_code == 400
     assert set(garbage.json()["error"]) == {"message", "type", "param", "code"}
+    hello = json.dumps({"model": local_llm.agent_model_name,
+                        "messages": [{"role": "user", "content": "hi"}]})
+    form = httpx.post(url, content=hello, headers={"Content-Type": "text/plain"})
+    assert form.status_code == 415 and form.json()["error"]["code"] == "unsupported_media_type"
     missing = httpx.get(f"{local_llm.llm_base_url}/nowhere")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
 
@@ -308,6 +318,26 @@ def test_concurrent_clients_queue_instead_of_failing(client: openai.OpenAI,
     for thread in threads:
         thread.join()
     assert errors == [] and len(replies) == 3
+
+
+@pytest.mark.llm
+def test_a_client_that_disconnects_stops_its_generation(client: openai.OpenAI,
+                                                        local_llm: Settings) -> None:
+    long_job = {"model": local_llm.agent_model_name, "temperature": 0, "max_tokens": 1500,
+                "messages": [{"role": "user", "content": "Count from 1 to 1000, one number "
+                                                         "a line, nothing else."}]}
+    with pytest.raises(httpx.ReadTimeout):  # gives up after 3 s and closes the connection
+        httpx.post(f"{local_llm.llm_base_url}/chat/completions", json=long_job,
+                   timeout=httpx.Timeout(60, read=3))
+
+    started = time.monotonic()
+    ask(client, local_llm, [{"role": "user", "content": "Say hi."}], max_tokens=2,
+        temperature=0)
+
+    # 1500 tokens take a minute or more here: the abandoned generation was stopped early.
+    assert time.monotonic() - started < 30
+    log = stack.llm_service(local_llm, Path()).log_file.read_text()
+    assert "chat.completion cancelled: the client went away after" in log
 
 
 @pytest.mark.llm
