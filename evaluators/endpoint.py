@@ -21,6 +21,9 @@ class Endpoint:
     api_key: str
     model: str
     unreachable_hint: str = "check OPENAI_BASE_URL and your network"
+    serves_listed_models_only: bool = False
+    """True for a server that answers only the models its ``/models`` lists (the local
+    default), so a wrong name is caught before a long run."""
 
     @property
     def url(self) -> str:
@@ -35,11 +38,17 @@ def check_endpoint(endpoint: Endpoint, timeout: float = 5.0) -> None:
     import httpx
 
     try:
-        status = httpx.get(f"{endpoint.url}/models", timeout=timeout,
-                           headers={"Authorization": f"Bearer {endpoint.api_key}"}).status_code
+        response = httpx.get(f"{endpoint.url}/models", timeout=timeout,
+                             headers={"Authorization": f"Bearer {endpoint.api_key}"})
     except httpx.HTTPError as error:
         raise EndpointError(f"the judge model endpoint {endpoint.url} is not reachable "
                             f"({type(error).__name__}): {endpoint.unreachable_hint}") from None
-    if status in (401, 403):
+    if response.status_code in (401, 403):
         raise EndpointError(f"the judge model endpoint {endpoint.url} refused the API key "
-                            f"(HTTP {status}): check OPENAI_API_KEY")
+                            f"(HTTP {response.status_code}): check OPENAI_API_KEY")
+    if endpoint.serves_listed_models_only and response.status_code == 200:
+        served = [m.get("id") for m in response.json().get("data") or []]
+        if served and endpoint.model not in served:
+            raise EndpointError(f"the model endpoint {endpoint.url} serves {', '.join(served)}, "
+                                f"not {endpoint.model!r}: unset JUDGE_MODEL / AGENT_MODEL / "
+                                "MODEL, or set OPENAI_BASE_URL to an endpoint that serves it")

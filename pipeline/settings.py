@@ -105,7 +105,7 @@ class Settings:
         hint = ("start the local model with `make llm` (or `make up`)" if self.uses_local_llm
                 else "check OPENAI_BASE_URL and your network")
         return Endpoint(base_url=self.llm_base_url, api_key=self.llm_api_key, model=model,
-                        unreachable_hint=hint)
+                        unreachable_hint=hint, serves_listed_models_only=self.uses_local_llm)
 
 
 def load() -> Settings:
