@@ -27,7 +27,7 @@ OUT ?=
 QUEUE ?=
 
 .PHONY: help install up down status logs llm agent dataset annotate labels prompts experiment \
-	compare demo judge-traces suggest-labels test test-unit lint bench clean
+	compare align demo judge-traces suggest-labels test test-unit lint bench clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -88,6 +88,9 @@ experiment: up ## run judge PROMPT=v3 [DATASET= MODEL= CONCURRENCY= GATE=]
 
 compare: up ## compare every judge experiment on the dataset
 	$(CLI) compare $(if $(DATASET),--dataset $(DATASET))
+
+align: up ## choose and fit a judge on dev, write the next version, prove it once [DATASET= MODEL=]
+	$(CLI) align $(if $(DATASET),--dataset $(DATASET)) $(if $(MODEL),--model $(MODEL))
 
 demo: up ## the whole loop on the embedded defaults
 	$(CLI) demo

@@ -234,3 +234,16 @@ def agreement(human: Sequence[str], judge: Sequence[str], *,
         judge_pass_rate=judge.count(HELPFUL) / n,
         corrected_pass_rate=corrected_pass_rate(human, judge, resamples=resamples, seed=seed),
     )
+
+
+def auroc(human: Sequence[str], scores: Sequence[float | None]) -> float | None:
+    """The area under the ROC curve of ``scores`` (P(helpful)) against the human labels:
+    the chance that a helpful row scores above a not_helpful one (ties count half). Rows
+    without a score are left out; None when either class has no scored row."""
+    pairs = [(s, h == HELPFUL) for h, s in zip(human, scores, strict=True) if s is not None]
+    positives = [s for s, helpful in pairs if helpful]
+    negatives = [s for s, helpful in pairs if not helpful]
+    if not positives or not negatives:
+        return None
+    wins = sum((p > n) + 0.5 * (p == n) for p in positives for n in negatives)
+    return wins / (len(positives) * len(negatives))

@@ -255,6 +255,20 @@ def compare(dataset: Annotated[str | None, typer.Option(help="Dataset name.")] =
     show_comparison(connect(settings), dataset or settings.dataset, _console())
 
 
+@app.command()
+def align(dataset: Annotated[str | None, typer.Option(help="Dataset name.")] = None,
+          model: Annotated[str | None, typer.Option(help="Judge model.")] = None,
+          folds: Annotated[int, typer.Option(help="Cross-validation folds on dev.")] = 5,
+          concurrency: Annotated[int, typer.Option(
+              help="Judge calls in flight in the final experiment.")] = 2) -> None:
+    """Choose and fit a judge on the dev split, write it as the next prompt version, then
+    run it once over the whole dataset (the first time the test split is read)."""
+    from pipeline.steps import align_judge
+
+    align_judge(load(), _console(), dataset=dataset, model=model, folds=folds,
+                concurrency=concurrency)
+
+
 # --- the whole loop, and the judge at work ----------------------------------------------------
 
 @app.command()
@@ -336,6 +350,20 @@ def gold_record(project: Annotated[str, typer.Option(
     added = record(connect(load(), timeout=300), project, path,
                    only=read_span_ids(only) if only else None)
     typer.echo(f"{path}: {added} traces added from project {project}")
+
+
+@gold_app.command("split")
+def gold_split(seed: Annotated[int, typer.Option(help="Seed of the split.")] = 0) -> None:
+    """Write gold/splits.csv: the gold set's dev/test split, stratified by label and
+    category (30% test in each), fixed by the seed."""
+    from collections import Counter
+
+    from pipeline.gold.splits import compute_splits, write_splits
+
+    splits = compute_splits(seed=seed)
+    path = write_splits(splits)
+    counts = Counter(splits.values())
+    typer.echo(f"{path}: {counts['dev']} dev, {counts['test']} test (seed {seed})")
 
 
 # --- exit codes ---------------------------------------------------------------------------------

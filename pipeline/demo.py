@@ -22,6 +22,7 @@ from pipeline import steps
 from pipeline.dataset.build import build
 from pipeline.experiment.compare import ExperimentSummary
 from pipeline.gold.load import load as load_gold_traces
+from pipeline.gold.splits import read_splits
 from pipeline.gold.traces import LABELS_FILE
 from pipeline.labeling.label_file import apply_file
 from pipeline.labeling.sync import sync
@@ -62,7 +63,8 @@ def load_gold(phoenix: Phoenix, settings: Settings, console: Console,
     report = apply_file(phoenix, settings.project, LABELS_FILE)
     console.print(f"human labels ({LABELS_FILE.name}): {report.rows} rows, "
                   f"{report.written} new, {report.unchanged} already in Phoenix")
-    render_build(build(phoenix, settings.dataset, settings.project), console)
+    render_build(build(phoenix, settings.dataset, settings.project, splits=read_splits()),
+                 console)
     render_labels(sync(phoenix, settings.dataset, settings.project), console)
 
 

@@ -11,6 +11,7 @@ from pipeline.settings import Settings
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from pipeline.align.run import AlignReport
     from pipeline.experiment.compare import ExperimentSummary
     from pipeline.experiment.report import ExperimentReport
     from pipeline.phoenix.connection import Phoenix
@@ -91,3 +92,28 @@ def show_comparison(phoenix: Phoenix, dataset: str, console: Console
                                           [s.experiment_id for s in reversed(summaries)]),
                       phoenix.experiments_url(dataset_id), console)
     return summaries
+
+
+
+def align_judge(settings: Settings, console: Console, *, dataset: str | None = None,
+                model: str | None = None, folds: int = 5, concurrency: int = 2,
+                **options: object) -> AlignReport:
+    """``make align`` with progress bars: fit on dev, write the version, prove it once."""
+    from pipeline.align.run import fit, prove
+    from pipeline.phoenix.prompts import PROMPT_NAME
+    from pipeline.views.align import render_align
+    from pipeline.views.experiment import render
+    from pipeline.views.progress import progress_bar
+
+    phoenix = connect(settings, timeout=300)
+    endpoint = settings.judge_endpoint(model)
+    name = dataset or settings.dataset
+    with progress_bar() as bar:
+        report = fit(phoenix, endpoint, name, cache_dir=settings.run_dir / "align",
+                     folds=folds, progress=bar, **options)
+    with progress_bar() as bar:
+        experiment = prove(phoenix, endpoint, report, concurrency=concurrency, progress=bar)
+    render(experiment, console)
+    render_align(report, phoenix.prompt_url(PROMPT_NAME)
+                 + f" (version {experiment.prompt.version_id})", console)
+    return report

@@ -8,11 +8,11 @@ tool record (the judge's evidence). Failed runs (no answer) are left out.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipeline.dataset.examples import example_for_span
+from pipeline.dataset.examples import example_for_span, with_split
 from pipeline.dataset.splits import SPLITS
 from pipeline.errors import UserError
 from pipeline.phoenix import annotations, datasets, spans
@@ -31,6 +31,7 @@ class BuildReport:
     without_answer: int
     added: int
     added_labeled: int
+    moved: int
     total: int
     splits: dict[str, int]
     new_version: bool
@@ -39,9 +40,13 @@ class BuildReport:
 
 def build(phoenix: Phoenix, name: str, project: str,
           span_filter: spans.SpanFilter | None = None,
-          on_page: Callable[[int], None] | None = None) -> BuildReport:
+          on_page: Callable[[int], None] | None = None,
+          splits: Mapping[str, str] | None = None) -> BuildReport:
     """Add the project's root agent spans that pass ``span_filter`` and are not in the
-    dataset ``name`` yet; ``on_page(n)`` reports the spans read so far."""
+    dataset ``name`` yet; ``on_page(n)`` reports the spans read so far. ``splits`` (span id
+    -> dev / test) fixes the split of a finished set such as the gold set: examples already
+    stored in another split are moved in the same new version."""
+    splits = splits or {}
     span_filter = span_filter or spans.SpanFilter()
     spans.require_project(phoenix, project)
     matching = spans.root_spans(phoenix, project, span_filter, on_page=on_page)
@@ -51,22 +56,28 @@ def build(phoenix: Phoenix, name: str, project: str,
     new = [span for span in found if span.span_id not in known]
     dataset = existing
     labels: dict[str, annotations.HumanLabel] = {}
+    moved = [with_split(e, splits[e["id"]]) for e in (existing.examples if existing else [])
+             if e["id"] in splits and (e.get("metadata") or {}).get("split") != splits[e["id"]]]
+    examples: list[dict] = []
     if new:
         labels = annotations.human_labels(phoenix, project, [span.span_id for span in new])
         tools = spans.tool_records(phoenix, project, {span.trace_id for span in new},
                                    since=min(span.start_time for span in new))
         examples = [example_for_span(span, labels[span.span_id].label
                                      if span.span_id in labels else None,
-                                     tools.get(span.trace_id, []))
+                                     tools.get(span.trace_id, []), splits.get(span.span_id))
                     for span in sorted(new, key=lambda s: (s.start_time, s.span_id))]
-        dataset = datasets.upload(phoenix, name, examples, existing)
+    if examples or moved:
+        dataset = datasets.upload(phoenix, name, [*moved, *examples], existing)
     if dataset is None:
         raise UserError(f"no root agent spans in project {project!r} match "
                         f"({span_filter.describe()}): run the agent (`make agent`) or loosen "
                         "the filters")
-    splits = Counter((example.get("metadata") or {}).get("split") for example in dataset.examples)
+    counts = Counter((example.get("metadata") or {}).get("split")
+                     for example in dataset.examples)
     return BuildReport(name=name, filter=span_filter.describe(), matched=len(found),
                        without_answer=len(matching) - len(found),
-                       added=len(new), added_labeled=len(labels), total=len(dataset.examples),
-                       splits={split: splits.get(split, 0) for split in SPLITS},
-                       new_version=bool(new), url=phoenix.dataset_url(dataset.id))
+                       added=len(new), added_labeled=len(labels), moved=len(moved),
+                       total=len(dataset.examples),
+                       splits={split: counts.get(split, 0) for split in SPLITS},
+                       new_version=bool(new or moved), url=phoenix.dataset_url(dataset.id))

@@ -33,11 +33,12 @@ if TYPE_CHECKING:
     from pipeline.phoenix.spans import RootSpan
 
 
-def example_for_span(span: RootSpan, label: str | None, tools: list[ToolCall]
-                     ) -> dict[str, Any]:
+def example_for_span(span: RootSpan, label: str | None, tools: list[ToolCall],
+                     split: str | None = None) -> dict[str, Any]:
     """The dataset example of one root span (``label`` from its human annotation, if any;
-    ``tools`` its trace's tool record)."""
-    split = split_for(span.span_id)
+    ``tools`` its trace's tool record; ``split`` when a finished set fixes it, else the
+    span's seeded split)."""
+    split = split or split_for(span.span_id)
     metadata = {"trace_id": span.trace_id, "category": span.category, "split": split,
                 "span_id": span.span_id}
     if span.metadata.get("model") is not None:
@@ -145,3 +146,14 @@ def load_labeled(phoenix: Phoenix, name: str, split: str | None = None, *,
                         f"{detail}: label the traces with `make annotate`, then copy the "
                         "labels into the dataset with `make labels`")
     return result
+
+
+def with_split(example: Any, split: str) -> dict[str, Any]:
+    """A patch moving a stored example to ``split`` (same id, span link, input and output)."""
+    metadata = {**dict(example.get("metadata") or {}), "split": split}
+    patched = {"id": example["id"], "input": dict(example["input"]),
+               "output": dict(example.get("output") or {}), "metadata": metadata,
+               "splits": split}
+    if span_id := (example.get("source") or {}).get("span_id"):
+        patched["span_id"] = span_id
+    return patched

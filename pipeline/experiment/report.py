@@ -52,6 +52,17 @@ class ExperimentReport:
     """What this call did: judged how many examples, in a new or a resumed experiment."""
 
     @property
+    def auroc(self) -> float | None:
+        """How well the judge's P(helpful) ranks helpful rows above the others (None when
+        the judge gave no probabilities)."""
+        return metrics.auroc([r.example.label for r in self.rows],
+                             [r.run.probability for r in self.rows])
+
+    def auroc_of(self, split: str) -> float | None:
+        rows = [r for r in self.rows if r.example.split == split]
+        return metrics.auroc([r.example.label for r in rows], [r.run.probability for r in rows])
+
+    @property
     def disagreements(self) -> list[JudgedRow]:
         return [r for r in self.rows if r.run.judge != r.example.label]
 

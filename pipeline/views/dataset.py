@@ -17,10 +17,14 @@ def render_build(report: BuildReport, console: Console) -> None:
     if report.without_answer:
         table.add_row("left out", f"{report.without_answer} failed runs without an answer")
     table.add_row("added", f"{report.added} (already labeled: {report.added_labeled})")
+    if report.moved:
+        table.add_row("moved", f"{report.moved} examples to the split the set fixes")
     table.add_row("examples", str(report.total))
     table.add_row("split", "  ".join(f"{k} {v}" for k, v in report.splits.items()))
     table.add_row("Phoenix", report.url)
     console.print(table)
+    if report.moved:
+        console.print(f"moved {report.moved} examples to their fixed split")
     if report.new_version:
         console.print(f"added {report.added} new spans as a new dataset version")
     else:

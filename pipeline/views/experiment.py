@@ -17,7 +17,8 @@ ANSWER_CHARS = 160
 QUESTION_CHARS = 100
 
 
-def agreement_table(a: Agreement, title: str = "Agreement with the human labels") -> Table:
+def agreement_table(a: Agreement, title: str = "Agreement with the human labels",
+                    auroc: float | None = None) -> Table:
     helpful_rows = sum(a.confusion[HELPFUL].values())
     not_helpful_rows = a.n - helpful_rows
     table = Table(title=title, title_justify="left")
@@ -27,6 +28,8 @@ def agreement_table(a: Agreement, title: str = "Agreement with the human labels"
     table.add_row("match rate", f"{pct(a.match_rate.value)} ({a.matches}/{a.n})",
                   interval(a.match_rate))
     table.add_row("Cohen's kappa", number(a.kappa), "")
+    table.add_row("AUROC of P(helpful)", number(auroc) if auroc is not None
+                  else "n/a (no probabilities)", "")
     table.add_row("TPR (helpful rows the judge calls helpful)",
                   f"{pct(a.tpr)} ({a.confusion[HELPFUL][HELPFUL]}/{helpful_rows})", "")
     table.add_row("TNR (not_helpful rows the judge calls not_helpful)",
@@ -59,11 +62,11 @@ def confusion_table(a: Agreement) -> Table:
 def split_table(report: ExperimentReport) -> Table:
     table = Table(title="By split (dev tunes the prompt, test checks it once)",
                   title_justify="left")
-    for column in ("split", "N", "match rate", "95% interval", "kappa"):
+    for column in ("split", "N", "match rate", "95% interval", "kappa", "TPR", "TNR", "AUROC"):
         table.add_column(column, justify="left" if column == "split" else "right")
     for split, a in report.by_split.items():
         table.add_row(split, str(a.n), pct(a.match_rate.value), interval(a.match_rate),
-                      number(a.kappa))
+                      number(a.kappa), pct(a.tpr), pct(a.tnr), number(report.auroc_of(split)))
     return table
 
 
@@ -102,7 +105,7 @@ def render(report: ExperimentReport, console: Console) -> None:
     console.print(f"dataset {escape(repr(data.dataset.name))} version "
                   f"{data.dataset.version_id}, split {data.split}: {len(report.rows)} labeled "
                   "examples judged" + (f"; skipped {', '.join(skipped)}" if skipped else ""))
-    console.print(agreement_table(report.agreement))
+    console.print(agreement_table(report.agreement, auroc=report.auroc))
     console.print(confusion_table(report.agreement))
     if report.by_split:
         console.print(split_table(report))

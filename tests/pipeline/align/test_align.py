@@ -1,0 +1,112 @@
+"""``make align`` end to end on a real Phoenix with a scripted judge: it chooses and fits on
+dev rows only (the test rows are never sent to the model, and flipping every test label
+changes nothing it chose), writes the next version, and proves it in one experiment whose
+dev and test figures are reported apart."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+from evaluators.chat import RetryPolicy
+from evaluators.labels import HELPFUL, NOT_HELPFUL
+from evaluators.prompt_files import PROMPTS_DIR, load_prompt
+from pipeline.align.run import fit, prove
+from pipeline.phoenix import datasets
+from pipeline.settings import Settings
+from tests.conftest import scripted_settings
+from tests.support.scripted_llm import ScriptedLLM
+from tests.support.stack import connect
+
+FAST = RetryPolicy(attempts=2, first_wait=0.01, max_wait=0.02, timeout=5.0)
+H, N = HELPFUL, NOT_HELPFUL
+
+
+def rows() -> list[tuple[str, str, str, str]]:
+    """(question, answer, label, split): every not_helpful answer is a refusal, which the
+    checklist catches; the prompt judges are right on 60% only."""
+    made = []
+    for i in range(30):
+        split = "test" if i % 3 == 0 else "dev"
+        label = N if i % 2 else H
+        answer = ("I'm sorry, but I can't assist with that." if label == N
+                  else f"It is {10 + i} °C and sunny in Oslo.")
+        made.append((f"[row {i}] What is the weather in Oslo?", answer, label, split))
+    return made
+
+
+def judge_reply(request: dict[str, Any]) -> dict[str, Any]:
+    """Readings for the checklist; for prompt judges, 'helpful' on 60% of rows."""
+    content = request["messages"][-1]["content"]
+    if request.get("response_format"):
+        return {"content": json.dumps({"places": ["Oslo"], "asks_for": ["weather"]})}
+    row = int(content.split("[row ", 1)[1].split("]", 1)[0])
+    label = H if row % 5 < 3 else N
+    first = [{"token": "helpful", "logprob": math.log(0.6 if label == H else 0.4)},
+             {"token": "not", "logprob": math.log(0.4 if label == H else 0.6)}]
+    return {"content": f"{label}\nscripted", "logprobs": {"content": [
+        {"token": first[0 if label == H else 1]["token"], "logprob": -0.5,
+         "top_logprobs": first}]}}
+
+
+def make_dataset(settings: Settings, name: str, flip_test: bool = False) -> None:
+    examples = []
+    for question, answer, label, split in rows():
+        if flip_test and split == "test":
+            label = H if label == N else N
+        examples.append({"id": question[:9].strip("[] ").replace(" ", "-"),
+                         "input": {"question": question, "answer": answer, "tools": []},
+                         "output": {"label": label},
+                         "metadata": {"split": split, "category": "weather_only"},
+                         "splits": split})
+    px = connect(settings)
+    existing = datasets.find(px, name)
+    datasets.upload(px, name, examples, existing)
+
+
+def aligned(settings: Settings, name: str, tmp_path: Path, tag: str):
+    prompts = tmp_path / f"prompts-{tag}"
+    shutil.copytree(PROMPTS_DIR, prompts)
+    report = fit(connect(settings), settings.judge_endpoint(), name,
+                 cache_dir=tmp_path / f"cache-{tag}", prompts_dir=prompts, folds=3,
+                 retry=FAST)
+    return report, prompts
+
+
+def test_align_fits_on_dev_only_and_proves_once(phoenix: Settings, tmp_path: Path,
+                                                scripted_llm: type[ScriptedLLM]) -> None:
+    name = f"align-{uuid.uuid4().hex[:8]}"
+    test_questions = {q for q, _, _, split in rows() if split == "test"}
+    with scripted_llm(judge_reply) as server:
+        settings = scripted_settings(phoenix, server)
+        make_dataset(settings, name)
+        first, prompts = aligned(settings, name, tmp_path, "first")
+        seen = " ".join(r["messages"][-1]["content"] for r in server.requests)
+        assert not any(q in seen for q in test_questions)  # no test row reached the judge
+        assert len(first.dev.examples) == 20
+
+        make_dataset(settings, name, flip_test=True)  # every test label turned around
+        again, _ = aligned(settings, name, tmp_path, "again")
+        assert again.winner.candidate.name == first.winner.candidate.name
+        assert again.fitted.header() == first.fitted.header()
+        assert [s.match_rate for s in again.scores] == [s.match_rate for s in first.scores]
+
+        assert first.winner.candidate.name == "checklist any-rule"  # refusals are caught
+        assert first.created and first.version == "v4"
+        written = load_prompt("v4", prompts)
+        assert written.mode == "checklist" and "20 dev rows" in written.fitted
+
+        experiment = prove(connect(settings), settings.judge_endpoint(), first,
+                           prompts_dir=prompts, prompt_name=f"align-{name}", retry=FAST)
+    assert experiment.agreement.n == 30
+    assert set(experiment.by_split) == {"dev", "test"}
+    assert experiment.by_split["test"].n == 10
+    # The flipped test labels are now the truth: the checklist disagrees on every one.
+    assert experiment.by_split["test"].matches == 0
+    assert experiment.by_split["dev"].matches == 20
+    outputs = [row.run for row in experiment.rows]
+    assert all(run.judge in (H, N) for run in outputs)

@@ -1,0 +1,95 @@
+"""The pure parts of ``make align``: thresholds, folds, the choice, and the version file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from evaluators.labels import HELPFUL, NOT_HELPFUL
+from evaluators.prompt_files import PROMPTS_DIR, load_prompt
+from pipeline.align.candidates import (
+    ChecklistAnyCandidate,
+    ChecklistLogisticCandidate,
+    Signals,
+    ThresholdCandidate,
+    WordCandidate,
+    best_threshold,
+)
+from pipeline.align.crossval import choose, cross_validate, folds
+from pipeline.align.write import render_version, write_version
+
+H, N = HELPFUL, NOT_HELPFUL
+
+
+def test_the_threshold_agrees_with_the_most_labels() -> None:
+    scores = [0.1, 0.2, 0.3, 0.45, 0.6, 0.7, 0.9]
+    labels = [N, N, N, H, H, H, H]
+    cut = best_threshold(scores, labels)
+    assert 0.3 < cut <= 0.45
+    assert best_threshold([0.5, 0.5], [H, H]) == 0.5  # ties go to the cut nearest 0.5
+
+
+def test_folds_are_stratified_and_fixed_by_seed() -> None:
+    labels = [H] * 10 + [N] * 15
+    assigned = folds(labels, k=5, seed=1)
+    assert assigned == folds(labels, k=5, seed=1) and assigned != folds(labels, k=5, seed=2)
+    for fold in range(5):
+        members = [label for label, f in zip(labels, assigned, strict=True) if f == fold]
+        assert members.count(H) == 2 and members.count(N) == 3
+
+
+def rows_and_labels() -> tuple[list[Signals], list[str]]:
+    """v1 writes the right word on 7 of 10 rows; its probability ranks the rows but no cut
+    separates them; one check fires exactly on the not_helpful rows."""
+    labels = [H] * 5 + [N] * 5
+    words = [H, H, H, H, N, N, N, N, H, H]
+    probabilities = [0.9, 0.8, 0.7, 0.6, 0.45, 0.35, 0.3, 0.2, 0.1, 0.05]
+    rows = [Signals({"v1": w}, {"v1": p}, {"refusal": float(label == N), "echo": 0.0})
+            for w, p, label in zip(words, probabilities, labels, strict=True)]
+    return rows, labels
+
+
+def test_cross_validation_holds_each_row_out_and_the_best_is_chosen() -> None:
+    rows, labels = rows_and_labels()
+    scores = [cross_validate(c, rows, labels, k=5) for c in (
+        WordCandidate("v1"), ThresholdCandidate("v1"), ChecklistAnyCandidate(),
+        ChecklistLogisticCandidate())]
+    by_name = {s.candidate.name: s for s in scores}
+    assert by_name["v1 word"].match_rate == pytest.approx(0.7)
+    assert by_name["checklist any-rule"].match_rate == 1.0
+    # Ties at 100% go to the simpler candidate: the any-rule needs no fitting.
+    assert choose(scores).candidate.name == "checklist any-rule"
+
+
+def test_a_fitted_version_is_written_once(tmp_path: Path) -> None:
+    directory = tmp_path / "prompts"
+    shutil.copytree(PROMPTS_DIR, directory)
+    rows, labels = rows_and_labels()
+    fitted = ThresholdCandidate("v1").fit(rows, labels)
+    text = render_version(fitted, load_prompt("v1", directory).template,
+                          description="test fit", fitted_on="10 rows")
+    version, created = write_version(text, directory)
+    assert created and version == "v4"
+    written = load_prompt(version, directory)
+    assert written.mode == "probability" and written.threshold == pytest.approx(
+        fitted.threshold, abs=1e-4)
+    assert written.fitted == "10 rows"
+    again = render_version(fitted, load_prompt("v1", directory).template,
+                           description="test fit", fitted_on="another day")
+    assert write_version(again, directory) == ("v4", False)  # same fit: no new version
+    assert sorted(p.name for p in directory.glob("v*.txt"))[-1] == "v4.txt"
+
+
+def test_a_logistic_fit_is_written_with_its_weights(tmp_path: Path) -> None:
+    directory = tmp_path / "prompts"
+    shutil.copytree(PROMPTS_DIR, directory)
+    rows, labels = rows_and_labels()
+    fitted = ChecklistLogisticCandidate().fit(rows, labels)
+    assert fitted.combiner is not None and fitted.combiner.weights["refusal"] < 0
+    text = render_version(fitted, "Read {{question}}\n", description="d", fitted_on="f")
+    version, _ = write_version(text, directory)
+    written = load_prompt(version, directory)
+    assert written.mode == "checklist" and written.combiner == "logistic"
+    assert written.weights == fitted.combiner.weights and written.bias == fitted.combiner.bias
