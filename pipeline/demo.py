@@ -5,8 +5,10 @@
 3. the dataset is built and labeled through the same pipeline as live traces;
 4. judge prompts v1, v2 and v3 run as experiments (a version already run on this dataset
    version with this model and prompt text is reused, not run again);
-5. the comparison table and the Phoenix links;
-6. a few live agent questions, to show the live path into the agent's own project.
+5. ``align``: a judge chosen and fitted on the dev split, written as the next version and
+   run once over every row (the first read of the test split);
+6. the comparison table of all of them and the Phoenix links;
+7. a few live agent questions, to show the live path into the agent's own project.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class DemoResult:
     already_loaded: int = 0
     experiments: dict[str, str] = field(default_factory=dict)  # version -> experiment id
     reused: list[str] = field(default_factory=list)
+    aligned: str = ""
     summaries: list[ExperimentSummary] = field(default_factory=list)
     live_answers: int = 0
     seconds: float = 0.0
@@ -89,9 +92,11 @@ def run_versions(settings: Settings, console: Console, result: DemoResult, concu
 
 
 def run_demo(settings: Settings, console: Console | None = None, live_questions: int = 3,
-             concurrency: int = 2, **experiment_options: Any) -> DemoResult:
+             concurrency: int = 2, align_options: dict[str, Any] | None = None,
+             **experiment_options: Any) -> DemoResult:
     """Run the whole loop; every step is idempotent, so a second run only re-reads."""
     console = console or Console()
+    align_options = align_options or {}
     started = time.perf_counter()
     result = DemoResult()
     demo_settings = gold_settings(settings)
@@ -100,10 +105,17 @@ def run_demo(settings: Settings, console: Console | None = None, live_questions:
     load_gold(phoenix, demo_settings, console, result)
     console.rule("4. judge experiments v1, v2, v3")
     run_versions(demo_settings, console, result, concurrency, **experiment_options)
-    console.rule("5. comparison")
+    console.rule("5. align: choose and fit on dev, write the next version, prove it once")
+    aligned = steps.align_judge(demo_settings, console, concurrency=concurrency,
+                                prompts_dir=align_options.get("prompts_dir"))
+    result.aligned = aligned.version
+    if aligned.experiment is not None:
+        result.experiments[aligned.version] = aligned.experiment.experiment_id
+    console.rule("6. comparison")
     result.summaries = steps.show_comparison(phoenix, demo_settings.dataset, console)
+    console.print(f"Gold traces: {phoenix.project_url(demo_settings.project)}")
     if live_questions:
-        console.rule(f"6. the live path: {live_questions} new agent questions")
+        console.rule(f"7. the live path: {live_questions} new agent questions")
         result.live_answers = steps.ask_agent(settings, console, n=live_questions,
                                             seed=int(time.time()))
     result.seconds = time.perf_counter() - started

@@ -97,8 +97,9 @@ def show_comparison(phoenix: Phoenix, dataset: str, console: Console
 
 def align_judge(settings: Settings, console: Console, *, dataset: str | None = None,
                 model: str | None = None, folds: int = 5, concurrency: int = 2,
-                **options: object) -> AlignReport:
+                prompts_dir: Path | None = None) -> AlignReport:
     """``make align`` with progress bars: fit on dev, write the version, prove it once."""
+    from evaluators.prompt_files import PROMPTS_DIR
     from pipeline.align.run import fit, prove
     from pipeline.phoenix.prompts import PROMPT_NAME
     from pipeline.views.align import render_align
@@ -108,11 +109,13 @@ def align_judge(settings: Settings, console: Console, *, dataset: str | None = N
     phoenix = connect(settings, timeout=300)
     endpoint = settings.judge_endpoint(model)
     name = dataset or settings.dataset
+    prompts_dir = prompts_dir or PROMPTS_DIR
     with progress_bar() as bar:
         report = fit(phoenix, endpoint, name, cache_dir=settings.run_dir / "align",
-                     folds=folds, progress=bar, **options)
+                     prompts_dir=prompts_dir, folds=folds, progress=bar)
     with progress_bar() as bar:
-        experiment = prove(phoenix, endpoint, report, concurrency=concurrency, progress=bar)
+        experiment = prove(phoenix, endpoint, report, prompts_dir=prompts_dir,
+                           concurrency=concurrency, progress=bar)
     render(experiment, console)
     render_align(report, phoenix.prompt_url(PROMPT_NAME)
                  + f" (version {experiment.prompt.version_id})", console)

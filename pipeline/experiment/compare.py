@@ -7,12 +7,13 @@ comparing the stored labels), kappa comes from the stored human and judge labels
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from evaluators import metrics
+from pipeline.dataset.splits import SPLITS
 from pipeline.phoenix import datasets
-from pipeline.phoenix.experiments import fetch_runs, judge_experiments
+from pipeline.phoenix.experiments import RunRecord, fetch_runs, judge_experiments
 
 if TYPE_CHECKING:
     from pipeline.phoenix.connection import Phoenix
@@ -31,10 +32,23 @@ class ExperimentSummary:
     match_rate: metrics.Estimate | None
     kappa: float | None
     created_at: str
+    by_split: dict[str, float] = field(default_factory=dict)
+    """Match rate on the dev and on the test rows (a version fitted on dev shows both)."""
 
 
-def summarize(phoenix: Phoenix, experiment: dict[str, Any]) -> ExperimentSummary:
-    """Recompute one experiment's figures from its stored runs."""
+def _split_rates(runs: list[RunRecord], split_of: dict[str, str]) -> dict[str, float]:
+    rates = {}
+    for split in SPLITS:
+        part = [float(r.judge == r.human) for r in runs if split_of.get(r.example_id) == split]
+        if part:
+            rates[split] = sum(part) / len(part)
+    return rates
+
+
+def summarize(phoenix: Phoenix, experiment: dict[str, Any],
+              split_of: dict[str, str] | None = None) -> ExperimentSummary:
+    """Recompute one experiment's figures from its stored runs (``split_of``: example id
+    -> dev / test, for the per-split figures)."""
     runs = [r for r in fetch_runs(phoenix, experiment["id"]) if r.human is not None]
     metadata = experiment.get("metadata") or {}
     agree = [r.exact_match if r.exact_match is not None else float(r.judge == r.human)
@@ -46,10 +60,14 @@ def summarize(phoenix: Phoenix, experiment: dict[str, Any]) -> ExperimentSummary
         match_rate=metrics.proportion_estimate(agree) if agree else None,
         kappa=(metrics.cohens_kappa([r.human for r in runs], [r.judge for r in runs])
                if runs else None),
-        created_at=str(experiment.get("created_at") or ""))
+        created_at=str(experiment.get("created_at") or ""),
+        by_split=_split_rates(runs, split_of or {}))
 
 
 def compare(phoenix: Phoenix, dataset_name: str) -> tuple[str, list[ExperimentSummary]]:
     """The dataset's id and a summary of each of its judge experiments, oldest first."""
     dataset = datasets.require(phoenix, dataset_name)
-    return dataset.id, [summarize(phoenix, e) for e in judge_experiments(phoenix, dataset.id)]
+    split_of = {e.get("node_id") or e["id"]: (e.get("metadata") or {}).get("split", "")
+                for e in dataset.examples}
+    return dataset.id, [summarize(phoenix, e, split_of)
+                        for e in judge_experiments(phoenix, dataset.id)]

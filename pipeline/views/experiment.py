@@ -145,9 +145,9 @@ def comparison_table(summaries: list[ExperimentSummary], dataset_name: str) -> T
     table = Table(title=f"Judge experiments on {escape(repr(dataset_name))}",
                   title_justify="left")
     for column in ("prompt", "model", "split", "N", "match rate", "95% interval", "kappa",
-                   "date"):
-        table.add_column(column, justify="right" if column in ("N", "match rate", "kappa")
-                         else "left")
+                   "dev", "test", "date"):
+        table.add_column(column, justify="right" if column in (
+            "N", "match rate", "kappa", "dev", "test") else "left")
     best = max((s.match_rate.value for s in summaries if s.match_rate), default=None)
     for s in summaries:
         rate = pct(s.match_rate.value if s.match_rate else None)
@@ -155,6 +155,7 @@ def comparison_table(summaries: list[ExperimentSummary], dataset_name: str) -> T
             rate = f"[bold green]{rate}[/]"
         table.add_row(escape(s.prompt), escape(s.model), s.split, str(s.n), rate,
                       interval(s.match_rate), number(s.kappa),
+                      pct(s.by_split.get("dev")), pct(s.by_split.get("test")),
                       s.created_at[:16].replace("T", " "))
     return table
 

@@ -7,14 +7,16 @@ import csv
 import shutil
 import subprocess
 import tempfile
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from evaluators.prompt_files import load_prompt
+from evaluators.prompt_files import PROMPTS_DIR, load_prompt
 from pipeline.demo import GOLD_DATASET, VERSIONS, run_demo
 from pipeline.gold import traces as gold
+from pipeline.gold.splits import read_splits
 from pipeline.settings import Settings
 from tests.conftest import scripted_settings
 from tests.support.scripted_llm import ScriptedLLM
@@ -51,13 +53,17 @@ def scripted_judge() -> tuple[Any, dict[str, float]]:
     def reply(request: dict[str, Any]) -> dict[str, Any]:
         if request.get("tools"):  # the live agent step
             return {"content": "It is 20°C and sunny in Paris."}
+        if request.get("response_format"):  # the checklist reading a question
+            return {"content": '{"places": [], "asks_for": ["weather"]}'}
         content = request["messages"][-1]["content"]
         version = next(v for v, prefix in prefixes.items() if content.startswith(prefix))
-        truth = by_answer[content.rsplit("Answer:\n", 1)[1].strip()]
+        answer = content.rsplit("<answer>\n", 1)[1].split("\n</answer>", 1)[0]
+        truth = by_answer[answer.replace("<\\/", "</").strip()]  # tags inside were escaped
         label = {"v1": "helpful", "v2": "not_helpful", "v3": truth}[version]
         return {"content": f"{label}\nscripted verdict"}
 
-    return reply, {"v1": helpful, "v2": 1 - helpful, "v3": 1.0}
+    # align chooses v3's word (right on every dev row) and writes it as v4
+    return reply, {"v1": helpful, "v2": 1 - helpful, "v3": 1.0, "v4": 1.0}
 
 
 def rendered_dom(url: str) -> str:
@@ -74,30 +80,40 @@ def rendered_dom(url: str) -> str:
     return done.stdout
 
 
-def test_demo_runs_the_loop_and_is_safe_to_run_twice(phoenix: Settings) -> None:
+def test_demo_runs_the_loop_and_is_safe_to_run_twice(phoenix: Settings, tmp_path: Path
+                                                     ) -> None:
     reply, expected = scripted_judge()
+    prompts = tmp_path / "prompts"  # align writes its version here, not into the repo
+    shutil.copytree(PROMPTS_DIR, prompts)
     with ScriptedLLM(reply) as server:
         settings = scripted_settings(phoenix, server)
-        first = run_demo(settings, live_questions=1, concurrency=4)
-        second = run_demo(settings, live_questions=0, concurrency=4)
+        options: dict[str, Any] = {"prompts_dir": prompts}
+        first = run_demo(settings, live_questions=1, concurrency=4, align_options=options,
+                         prompts_dir=prompts)
+        second = run_demo(settings, live_questions=0, concurrency=4, align_options=options,
+                          prompts_dir=prompts)
 
     assert first.uploaded == len(gold.read_traces()) and first.already_loaded == 0
     assert first.live_answers == 1
+    assert first.aligned == "v4" and load_prompt("v4", prompts).fitted
     by_prompt = {s.prompt: s for s in first.summaries}
-    assert sorted(by_prompt) == list(VERSIONS)
+    assert sorted(by_prompt) == [*VERSIONS, "v4"]
     for version, rate in expected.items():
         assert by_prompt[version].match_rate is not None
         assert by_prompt[version].match_rate.value == pytest.approx(rate)
         assert by_prompt[version].n == len(gold_labels())
+    splits = read_splits()
+    assert by_prompt["v4"].by_split == {"dev": 1.0, "test": 1.0}
+    assert sorted(splits.values()).count("test") >= 20
 
     assert second.uploaded == 0 and second.already_loaded == first.uploaded
     assert sorted(second.reused) == list(VERSIONS)
-    assert second.experiments == first.experiments
-    assert len(second.summaries) == 3
+    assert second.experiments == first.experiments  # v4 too: the same fit, resumed
+    assert second.aligned == "v4" and len(second.summaries) == 4
 
     dataset_id = httpx.get(f"{base_url(phoenix)}/v1/datasets",
                            params={"name": GOLD_DATASET}).json()["data"][0]["id"]
     page = rendered_dom(f"{base_url(phoenix)}/datasets/{dataset_id}/experiments")
-    for version in VERSIONS:
+    for version in (*VERSIONS, "v4"):
         assert f"judge-{version}-scripted" in page
     assert "exact_match" in page
