@@ -1,5 +1,5 @@
-"""Stacks of their own for tests and benchmarks: free ports, a private run directory, and a
-Phoenix started for the duration of a block."""
+"""Stacks of their own for tests and benchmarks: free ports, a private run directory, a
+Phoenix started for the duration of a block, and the CLI in a child process."""
 
 from __future__ import annotations
 
@@ -52,14 +52,26 @@ def connect(settings: Settings):
     return Phoenix.connect(settings, timeout=300)
 
 
-def run_cli(args: list[str], settings: Settings, **env: str) -> subprocess.CompletedProcess:
-    """``judge-align ARGS`` in a child process, pointed at the stack of ``settings``."""
-    environment = {
+def cli_environment(settings: Settings, **env: str) -> dict[str, str]:
+    """The environment of a ``judge-align`` child process pointed at ``settings``'s stack."""
+    return {
         **os.environ,
         "JUDGE_ALIGN_RUN_DIR": str(settings.run_dir),
         "PHOENIX_PORT": str(settings.phoenix_port),
         "PHOENIX_GRPC_PORT": str(settings.phoenix_grpc_port),
         **env,
     }
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], env=environment,
-                          capture_output=True, text=True, timeout=300)
+
+
+def run_cli(args: list[str], settings: Settings, **env: str) -> subprocess.CompletedProcess:
+    """``judge-align ARGS`` in a child process, pointed at the stack of ``settings``."""
+    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args],
+                          env=cli_environment(settings, **env), capture_output=True, text=True,
+                          timeout=300)
+
+
+def start_cli(args: list[str], settings: Settings, **env: str) -> subprocess.Popen:
+    """``judge-align ARGS`` started in the background (read it with ``communicate()``)."""
+    return subprocess.Popen([sys.executable, "-m", "pipeline.cli", *args],
+                            env=cli_environment(settings, **env), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)

@@ -1,0 +1,144 @@
+"""Services without Phoenix: PID records checked against /proc, stale PID files that are
+never signalled, and the start/stop lock."""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline import stack
+from pipeline.settings import Settings
+from pipeline.stack import process, service
+from pipeline.stack.process import ProcessRecord
+from tests.support.stack import isolated_settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return isolated_settings(tmp_path)
+
+
+@pytest.fixture
+def stranger() -> Iterator[subprocess.Popen]:
+    """A process judge-align did not start, leading its own process group (so signalling
+    the group a PID file names would end it)."""
+    child = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    try:
+        yield child
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_a_pid_record_names_one_process_and_is_written_atomically(
+        tmp_path: Path, stranger: subprocess.Popen) -> None:
+    record = process.identify(stranger.pid)
+    assert record is not None and record.cmdline == ("sleep", "60")
+    path = tmp_path / "x.pid"
+    process.write(path, record)
+    assert process.read(path) == record and process.runs(record)
+    assert [p.name for p in tmp_path.iterdir()] == ["x.pid"]  # no temporary file left
+    assert not process.runs(dataclasses.replace(record, start_time=record.start_time + 1))
+    assert not process.runs(dataclasses.replace(record, cmdline=("sleep", "61")))
+    stranger.kill()
+    stranger.wait()
+    assert not process.runs(record) and process.identify(stranger.pid) is None
+
+
+def test_removing_a_pid_file_leaves_another_process_record(tmp_path: Path) -> None:
+    path = tmp_path / "x.pid"
+    theirs = ProcessRecord(pid=1234, start_time=5, cmdline=("phoenix",))
+    process.write(path, theirs)
+    process.remove(path, dataclasses.replace(theirs, pid=4321))
+    assert process.read(path) == theirs
+    process.remove(path, theirs)
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("content", ["record", "bare pid", "garbage"])
+def test_a_stale_pid_file_naming_a_foreign_process_is_removed_not_signalled(
+        settings: Settings, stranger: subprocess.Popen, content: str) -> None:
+    phoenix = stack.phoenix_service(settings)
+    record = process.identify(stranger.pid)
+    assert record is not None
+    settings.run_dir.mkdir(parents=True, exist_ok=True)
+    if content == "record":  # what our Phoenix was, before its PID went to `sleep`
+        process.write(phoenix.pid_file, dataclasses.replace(
+            record, start_time=record.start_time - 1, cmdline=tuple(phoenix.argv)))
+    else:
+        phoenix.pid_file.write_text(str(stranger.pid) if content == "bare pid" else "{oops")
+    assert phoenix.pid() is None
+    assert "stale PID file" in phoenix.status()
+    line = phoenix.stop(timeout=1)
+    assert line.startswith("phoenix is not running (removed the stale PID file"), line
+    assert "nothing was signalled" in line
+    if content != "garbage":
+        assert f"pid {stranger.pid} is now a process judge-align did not start" in line
+    assert not phoenix.pid_file.exists()
+    time.sleep(0.3)
+    assert stranger.poll() is None  # never signalled
+
+
+def test_a_pid_file_of_a_process_that_ended_is_removed(settings: Settings,
+                                                       stranger: subprocess.Popen) -> None:
+    phoenix = stack.phoenix_service(settings)
+    record = process.identify(stranger.pid)
+    assert record is not None
+    settings.run_dir.mkdir(parents=True, exist_ok=True)
+    process.write(phoenix.pid_file, record)
+    assert phoenix.pid() == stranger.pid
+    stranger.kill()
+    stranger.wait()
+    assert "no longer runs" in phoenix.stop(timeout=1)
+    assert not phoenix.pid_file.exists()
+
+
+def test_stop_of_our_own_process_ends_its_group(settings: Settings,
+                                                stranger: subprocess.Popen) -> None:
+    phoenix = stack.phoenix_service(settings)
+    record = process.identify(stranger.pid)
+    assert record is not None
+    settings.run_dir.mkdir(parents=True, exist_ok=True)
+    process.write(phoenix.pid_file, record)  # as if judge-align had started it
+    assert phoenix.stop(timeout=5) == f"phoenix stopped (pid {stranger.pid})"
+    assert process.identify(stranger.pid) is None and not phoenix.pid_file.exists()
+
+
+def hold_lock(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a")
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle
+
+
+def test_start_and_stop_wait_for_the_lock(settings: Settings) -> None:
+    phoenix = stack.phoenix_service(settings)
+    lock = hold_lock(phoenix.lock_file)
+    lines: list[str] = []
+    waiting = threading.Thread(target=lambda: lines.append(phoenix.stop(timeout=1)))
+    waiting.start()
+    time.sleep(0.6)
+    assert lines == []  # still waiting for the lock
+    lock.close()
+    waiting.join(timeout=10)
+    assert lines == ["phoenix is not running"]
+
+
+def test_a_lock_held_too_long_is_one_clear_error(settings: Settings,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(service, "STOP_TIMEOUT", 0.0)
+    monkeypatch.setattr(service, "LOCK_MARGIN", 0.0)
+    phoenix = dataclasses.replace(stack.phoenix_service(settings), start_timeout=0.5)
+    lock = hold_lock(phoenix.lock_file)
+    try:
+        with pytest.raises(stack.ServiceError, match=r"another judge-align command .*phoenix"):
+            phoenix.start()
+    finally:
+        lock.close()
