@@ -3,7 +3,6 @@ is configured: weights fetched and verified on first use, served on loopback."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from pipeline.errors import UserError
@@ -26,8 +25,7 @@ def llm_service(settings: Settings, model_path: Path) -> Service:
         host=settings.local_llm_host,
         port=settings.local_llm_port,
         run_dir=settings.run_dir,
-        env={"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT),
-                                                         os.environ.get("PYTHONPATH")]))},
+        env={"PYTHONPATH": str(ROOT)},
         start_timeout=300.0,
         hint=" with LOCAL_LLM_PORT",
     )

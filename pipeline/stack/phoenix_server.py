@@ -26,7 +26,9 @@ QUIET_ENV = {
 
 def phoenix_service(settings: Settings) -> Service:
     """Phoenix with SQLite under the run directory, or PostgreSQL when
-    ``PHOENIX_SQL_DATABASE_URL`` is set; HTTP and gRPC both on ``PHOENIX_HOST``."""
+    ``PHOENIX_SQL_DATABASE_URL`` is set; HTTP and gRPC both on ``PHOENIX_HOST``. It sees
+    only these settings and an allow-listed environment (no API keys: its Playground would
+    spend them for anyone who reaches the port)."""
     working_dir = settings.run_dir / "phoenix"
     working_dir.mkdir(parents=True, exist_ok=True)
     env = {

@@ -6,7 +6,8 @@ Each service keeps a lock file, a PID file and a log under the run directory:
   start one process: the second waits for the first, then finds it running;
 - the PID file records the PID, start time and command line of what was started
   (:mod:`pipeline.stack.process`) and is checked against ``/proc`` before any signal: a PID
-  file naming a process that is not ours is stale, removed and never signalled.
+  file naming a process that is not ours is stale, removed and never signalled;
+- the process starts with an allow-listed environment, never the user's API keys.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from pipeline.health import healthy
 from pipeline.stack import process
+from pipeline.stack.environment import service_environment
 from pipeline.stack.process import ProcessRecord
 
 STOP_TIMEOUT = 20.0
@@ -61,6 +63,10 @@ class Service:
     @property
     def log_file(self) -> Path:
         return self.run_dir / f"{self.name}.log"
+
+    def environment(self) -> dict[str, str]:
+        """The process environment: allow-listed, with this service's settings on top."""
+        return service_environment(self.env)
 
     def pid(self) -> int | None:
         """PID of our running process, or None."""
@@ -156,7 +162,7 @@ class Service:
         with self.log_file.open("ab") as log:
             child = subprocess.Popen(
                 self.argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                env={**os.environ, **self.env}, start_new_session=True,
+                env=self.environment(), start_new_session=True,
             )
         record = process.identify(child.pid)
         if record is None:  # exited at once (or /proc is unreadable: never leave it behind)

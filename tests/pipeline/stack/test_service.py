@@ -1,5 +1,5 @@
-"""Services without Phoenix: PID records checked against /proc, stale PID files that are
-never signalled, and the start/stop lock."""
+"""Services without Phoenix: the allow-listed environment, PID records checked against /proc,
+stale PID files that are never signalled, and the start/stop lock."""
 
 from __future__ import annotations
 
@@ -14,10 +14,15 @@ from pathlib import Path
 import pytest
 
 from pipeline import stack
-from pipeline.settings import Settings
+from pipeline.settings import ROOT, Settings
 from pipeline.stack import process, service
+from pipeline.stack.environment import inherited
 from pipeline.stack.process import ProcessRecord
 from tests.support.stack import isolated_settings
+
+SECRETS = {"OPENAI_API_KEY": "sk-test-never-leaves", "ANTHROPIC_API_KEY": "sk-ant",
+           "GITHUB_TOKEN": "ghp_x", "AWS_SECRET_ACCESS_KEY": "aws", "PGPASSWORD": "pg",
+           "DB_PASSWORD": "db", "PHOENIX_SECRET": "phx", "LC_AUTH_TOKEN": "odd"}
 
 
 @pytest.fixture
@@ -35,6 +40,30 @@ def stranger() -> Iterator[subprocess.Popen]:
     finally:
         child.kill()
         child.wait()
+
+
+def test_services_get_an_allow_listed_environment_without_secrets(
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {**SECRETS, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+                        "PYTHONPATH": "/elsewhere", "HTTPS_PROXY": "http://u:p@proxy"}.items():
+        monkeypatch.setenv(name, value)
+    phoenix = stack.phoenix_service(settings).environment()
+    llm = stack.llm_service(settings, Path("model.gguf")).environment()
+    for environment in (phoenix, llm):
+        assert not set(SECRETS) & set(environment), environment
+        assert "HTTPS_PROXY" not in environment
+        assert environment["PATH"] and environment["LANG"] == environment["LC_ALL"] == "C.UTF-8"
+    assert phoenix["PHOENIX_PORT"] == str(settings.phoenix_port)
+    assert phoenix["PHOENIX_WORKING_DIR"] == str(settings.run_dir / "phoenix")
+    assert "PYTHONPATH" not in phoenix and "PHOENIX_SQL_DATABASE_URL" not in phoenix
+    assert llm["PYTHONPATH"] == str(ROOT)
+
+
+@pytest.mark.parametrize(("name", "passed"), [
+    ("PATH", True), ("LC_CTYPE", True), ("OMP_NUM_THREADS", True), ("OPENAI_API_KEY", False),
+    ("LC_API_KEY", False), ("PHOENIX_PORT", False), ("VIRTUAL_ENV", False)])
+def test_which_names_a_service_inherits(name: str, passed: bool) -> None:
+    assert inherited(name) is passed
 
 
 def test_a_pid_record_names_one_process_and_is_written_atomically(

@@ -132,6 +132,24 @@ def test_two_overlapping_ups_start_one_phoenix_and_down_leaves_none(tmp_path: Pa
             stranger.kill()
 
 
+def test_phoenix_environment_holds_no_api_key(tmp_path: Path) -> None:
+    settings = fresh_settings(tmp_path)
+    secrets = {"OPENAI_API_KEY": "sk-test-must-not-leak", "GITHUB_TOKEN": "ghp_test",
+               "MY_DB_PASSWORD": "hunter2"}
+    started = run_cli(["up", "--no-llm"], settings, **secrets)
+    try:
+        assert started.returncode == 0, started.stderr
+        pid = stack.phoenix_service(settings).pid()
+        assert pid is not None
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        names = {entry.split(b"=", 1)[0].decode() for entry in environ if entry}
+        assert not names & set(secrets), names
+        assert b"sk-test-must-not-leak" not in b"\0".join(environ)
+        assert {"PATH", "PHOENIX_PORT", "PHOENIX_WORKING_DIR"} <= names
+    finally:
+        run_cli(["down"], settings)
+
+
 def test_taken_port_is_one_clear_line(tmp_path: Path) -> None:
     settings = fresh_settings(tmp_path)
     with socket.socket() as squatter:
