@@ -12,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +31,8 @@ class ProcessRecord:
 
 
 def identify(pid: int) -> ProcessRecord | None:
-    """The live process ``pid`` as ``/proc`` describes it now, or None when none runs."""
+    """The live process ``pid`` as ``/proc`` describes it now, or None when none runs (an
+    empty command line means exiting, or not yet set up by exec: not a process to record)."""
     if pid <= 0:
         return None
     try:
@@ -38,10 +41,22 @@ def identify(pid: int) -> ProcessRecord | None:
     except OSError:
         return None
     fields = stat.rsplit(")", 1)[-1].split()  # the command name may hold spaces and ")"
-    if fields[0] in ENDED_STATES:
+    if fields[0] in ENDED_STATES or not cmdline:
         return None
     return ProcessRecord(pid=pid, start_time=int(fields[19]),
                          cmdline=tuple(os.fsdecode(arg) for arg in cmdline.split(b"\0")[:-1]))
+
+
+def identify_child(child: subprocess.Popen, timeout: float = 5.0) -> ProcessRecord | None:
+    """The record of a child just started, or None when it exited (or ``/proc`` cannot
+    show it). ``Popen`` returns as soon as exec has begun; the kernel sets the new command
+    line a moment later, so an empty one is waited for rather than recorded."""
+    deadline = time.monotonic() + timeout
+    while (record := identify(child.pid)) is None:
+        if child.poll() is not None or time.monotonic() > deadline:
+            return None
+        time.sleep(0.01)
+    return record
 
 
 def reap(pid: int) -> None:

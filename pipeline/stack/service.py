@@ -164,7 +164,7 @@ class Service:
                 self.argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 env=self.environment(), start_new_session=True,
             )
-        record = process.identify(child.pid)
+        record = process.identify_child(child)
         if record is None:  # exited at once (or /proc is unreadable: never leave it behind)
             _signal_group(child.pid, signal.SIGKILL)
             child.wait()

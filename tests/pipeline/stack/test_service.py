@@ -81,6 +81,21 @@ def test_a_pid_record_names_one_process_and_is_written_atomically(
     assert not process.runs(record) and process.identify(stranger.pid) is None
 
 
+def test_a_child_is_recorded_with_its_command_line_right_after_it_starts() -> None:
+    # Popen returns once exec has begun; the kernel sets the new command line a moment later.
+    for _ in range(40):
+        child = subprocess.Popen(["sleep", "60"])
+        try:
+            record = process.identify_child(child)
+            assert record is not None and record.cmdline == ("sleep", "60")
+        finally:
+            child.kill()
+            child.wait()
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    assert process.identify_child(ended) is None
+
+
 def test_removing_a_pid_file_leaves_another_process_record(tmp_path: Path) -> None:
     path = tmp_path / "x.pid"
     theirs = ProcessRecord(pid=1234, start_time=5, cmdline=("phoenix",))
