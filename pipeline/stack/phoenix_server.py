@@ -52,6 +52,8 @@ def phoenix_service(settings: Settings) -> Service:
         env=env,
         start_timeout=180.0,
         hint=" with PHOENIX_PORT (and PHOENIX_GRPC_PORT)",
+        title="Phoenix",
+        kind_url=f"http://{settings.phoenix_host}:{settings.phoenix_port}/arize_phoenix_version",
     )
 
 

@@ -7,6 +7,8 @@ Each service keeps a lock file, a PID file and a log under the run directory:
 - the PID file records the PID, start time and command line of what was started
   (:mod:`pipeline.stack.process`) and is checked against ``/proc`` before any signal: a PID
   file naming a process that is not ours is stale, removed and never signalled;
+- a healthy server of the same kind already answering at the address (the user's own
+  ``phoenix serve``, another checkout's stack) is used as it is, and never stopped;
 - the process starts with an allow-listed environment, never the user's API keys.
 """
 
@@ -19,7 +21,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +44,7 @@ class Service:
     """A long-running local process with a health URL."""
 
     name: str
-    argv: list[str]
+    argv: list[str] | Callable[[], list[str]]  # a callable runs only when a launch is needed
     health_url: str
     host: str
     port: int
@@ -51,6 +53,8 @@ class Service:
     other_ports: tuple[int, ...] = ()
     start_timeout: float = 120.0
     hint: str = ""
+    title: str = ""  # how lines name the server, e.g. "Phoenix"; default: name
+    kind_url: str = ""  # answers 200 only on this kind of server (tells it from other programs)
 
     @property
     def pid_file(self) -> Path:
@@ -64,6 +68,14 @@ class Service:
     def log_file(self) -> Path:
         return self.run_dir / f"{self.name}.log"
 
+    @property
+    def address(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def command(self) -> list[str]:
+        """The command line to launch (resolving it may do work, e.g. fetch model weights)."""
+        return list(self.argv() if callable(self.argv) else self.argv)
+
     def environment(self) -> dict[str, str]:
         """The process environment: allow-listed, with this service's settings on top."""
         return service_environment(self.env)
@@ -76,21 +88,33 @@ class Service:
     def healthy(self, timeout: float = 2.0) -> bool:
         return healthy(self.health_url, timeout)
 
+    def answers(self) -> bool:
+        """True when a healthy server of this kind answers at the address, ours or not."""
+        return self.healthy() and (not self.kind_url or healthy(self.kind_url))
+
     def start(self) -> str:
-        """Start the service unless ours already runs; return a one-line status."""
+        """Start the service unless ours already runs or a healthy one of the same kind
+        answers at its address; return a one-line status."""
         with self._locked():
             record, note = self._our_process()
             if record is not None:
                 self._wait_healthy(record)
                 return f"{self.name} already running (pid {record.pid}) at {self.health_url}"
+            if self.answers():
+                return (f"{self._title} already answers at {self.address} (not started by "
+                        f"judge-align): using it; `make down` leaves it running{note}")
             self._check_ports()
             return self._launch() + note
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> str:
-        """Stop our process group: SIGTERM, then SIGKILL after ``timeout`` seconds."""
+        """Stop our process group (SIGTERM, then SIGKILL after ``timeout`` seconds); leave
+        alone whatever we did not start."""
         with self._locked():
             record, note = self._our_process()
             if record is None:
+                if self.answers():
+                    return (f"{self.name} was not started by judge-align: the {self._title} "
+                            f"at {self.address} is left running{note}")
                 return f"{self.name} is not running{note}"
             self._terminate(record, timeout)
             return f"{self.name} stopped (pid {record.pid})"
@@ -100,6 +124,9 @@ class Service:
         if record is not None and process.runs(record):
             state = "healthy" if self.healthy() else "starting or unhealthy"
             return f"{self.name}: running (pid {record.pid}), {state}, {self.health_url}"
+        if self.answers():
+            return (f"{self.name}: a {self._title} not started by judge-align answers at "
+                    f"{self.address} (used as it is; `make down` leaves it running)")
         stale = f" (stale PID file {self.pid_file}: `make down` removes it)" if record else ""
         return f"{self.name}: stopped{stale}"
 
@@ -111,6 +138,10 @@ class Service:
         return lines[-1][-300:] if lines else "empty log"
 
     # --- under the lock ---------------------------------------------------------------------
+
+    @property
+    def _title(self) -> str:
+        return self.title or self.name
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -159,9 +190,10 @@ class Service:
                 )
 
     def _launch(self) -> str:
+        argv = self.command()
         with self.log_file.open("ab") as log:
             child = subprocess.Popen(
-                self.argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 env=self.environment(), start_new_session=True,
             )
         record = process.identify_child(child)

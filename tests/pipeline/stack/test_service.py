@@ -1,5 +1,6 @@
 """Services without Phoenix: the allow-listed environment, PID records checked against /proc,
-stale PID files that are never signalled, and the start/stop lock."""
+stale PID files that are never signalled, the start/stop lock, and servers that answer at
+the address already (HTTP stubs, marked ``server``)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pipeline.settings import ROOT, Settings
 from pipeline.stack import process, service
 from pipeline.stack.environment import inherited
 from pipeline.stack.process import ProcessRecord
-from tests.support.stack import isolated_settings
+from tests.support.stack import http_stub, isolated_settings, run_cli
 
 SECRETS = {"OPENAI_API_KEY": "sk-test-never-leaves", "ANTHROPIC_API_KEY": "sk-ant",
            "GITHUB_TOKEN": "ghp_x", "AWS_SECRET_ACCESS_KEY": "aws", "PGPASSWORD": "pg",
@@ -48,7 +49,7 @@ def test_services_get_an_allow_listed_environment_without_secrets(
                         "PYTHONPATH": "/elsewhere", "HTTPS_PROXY": "http://u:p@proxy"}.items():
         monkeypatch.setenv(name, value)
     phoenix = stack.phoenix_service(settings).environment()
-    llm = stack.llm_service(settings, Path("model.gguf")).environment()
+    llm = stack.llm_service(settings).environment()
     for environment in (phoenix, llm):
         assert not set(SECRETS) & set(environment), environment
         assert "HTTPS_PROXY" not in environment
@@ -115,7 +116,7 @@ def test_a_stale_pid_file_naming_a_foreign_process_is_removed_not_signalled(
     settings.run_dir.mkdir(parents=True, exist_ok=True)
     if content == "record":  # what our Phoenix was, before its PID went to `sleep`
         process.write(phoenix.pid_file, dataclasses.replace(
-            record, start_time=record.start_time - 1, cmdline=tuple(phoenix.argv)))
+            record, start_time=record.start_time - 1, cmdline=tuple(phoenix.command())))
     else:
         phoenix.pid_file.write_text(str(stranger.pid) if content == "bare pid" else "{oops")
     assert phoenix.pid() is None
@@ -186,3 +187,31 @@ def test_a_lock_held_too_long_is_one_clear_error(settings: Settings,
             phoenix.start()
     finally:
         lock.close()
+
+
+@pytest.mark.server  # an HTTP stub
+def test_a_healthy_program_that_is_not_phoenix_still_takes_the_port(settings: Settings
+                                                                   ) -> None:
+    with http_stub(settings.phoenix_port, {"/healthz"}):
+        result = run_cli(["up", "--no-llm"], settings)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"port {settings.phoenix_port}" in lines[0], result.stderr
+
+
+@pytest.mark.server  # an HTTP stub standing in for a model server started elsewhere
+def test_a_model_server_already_answering_is_used_and_left_running(
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_launch(_: Settings) -> Path:
+        raise AssertionError("nothing should be fetched or launched")
+
+    monkeypatch.setattr(stack.model_server, "_model_for_launch", no_launch)
+    address = f"http://127.0.0.1:{settings.local_llm_port}"
+    with http_stub(settings.local_llm_port, {"/health", "/v1/models"}):
+        assert stack.start_llm(settings) == (
+            f"model server already answers at {address} (not started by judge-align): "
+            "using it; `make down` leaves it running")
+        assert stack.llm_service(settings).stop() == (
+            f"llm was not started by judge-align: the model server at {address} is left "
+            "running")
+        assert "not started by judge-align" in stack.llm_service(settings).status()

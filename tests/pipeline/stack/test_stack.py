@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import re
 import socket
 import subprocess
 import sys
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -16,8 +19,9 @@ import pytest
 from pipeline import stack
 from pipeline.errors import UserError
 from pipeline.settings import Settings
-from tests.conftest import fresh_settings
+from tests.conftest import fresh_settings, start_phoenix
 from tests.support.stack import base_url, connect, run_cli, start_cli
+from tests.support.traces import emit_traces, make_traces
 
 pytestmark = pytest.mark.server  # starts its own servers
 
@@ -148,6 +152,32 @@ def test_phoenix_environment_holds_no_api_key(tmp_path: Path) -> None:
         assert {"PATH", "PHOENIX_PORT", "PHOENIX_WORKING_DIR"} <= names
     finally:
         run_cli(["down"], settings)
+
+
+def test_up_uses_a_phoenix_already_answering_and_down_leaves_it(tmp_path: Path) -> None:
+    theirs = fresh_settings(tmp_path / "theirs")
+    mine = dataclasses.replace(theirs, run_dir=tmp_path / "mine")
+    url = base_url(theirs)
+    with contextmanager(start_phoenix)(theirs):
+        their_pid = stack.phoenix_service(theirs).pid()
+        used = run_cli(["up", "--no-llm"], mine)
+        assert used.returncode == 0, used.stderr
+        assert used.stdout.splitlines()[0] == (
+            f"Phoenix already answers at {url} (not started by judge-align): using it; "
+            "`make down` leaves it running"), used.stdout
+        assert "not started by judge-align" in run_cli(["status"], mine).stdout
+        stopped = run_cli(["down"], mine)
+        assert stopped.returncode == 0, stopped.stderr
+        assert f"the Phoenix at {url} is left running" in stopped.stdout
+        assert httpx.get(f"{url}/healthz").status_code == 200
+        assert stack.phoenix_service(theirs).pid() == their_pid
+        assert not (mine.run_dir / "phoenix.pid").exists()
+
+        project = f"reused-{uuid.uuid4().hex[:8]}"
+        emit_traces(mine, project, make_traces(2))
+        built = run_cli(["dataset", "build"], mine, JUDGE_ALIGN_PROJECT=project,
+                        JUDGE_ALIGN_DATASET=f"{project}-set")
+        assert built.returncode == 0, built.stderr
 
 
 def test_taken_port_is_one_clear_line(tmp_path: Path) -> None:
