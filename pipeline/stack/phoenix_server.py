@@ -30,7 +30,6 @@ def phoenix_service(settings: Settings) -> Service:
     only these settings and an allow-listed environment (no API keys: its Playground would
     spend them for anyone who reaches the port)."""
     working_dir = settings.run_dir / "phoenix"
-    working_dir.mkdir(parents=True, exist_ok=True)
     env = {
         **QUIET_ENV,
         "PHOENIX_HOST": settings.phoenix_host,
@@ -48,6 +47,7 @@ def phoenix_service(settings: Settings) -> Service:
         host=settings.phoenix_host,
         port=settings.phoenix_port,
         other_ports=(settings.phoenix_grpc_port,),
+        work_dirs=(working_dir,),
         run_dir=settings.run_dir,
         env=env,
         start_timeout=180.0,

@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from pipeline.health import healthy
 from pipeline.stack import process
@@ -55,6 +56,7 @@ class Service:
     hint: str = ""
     title: str = ""  # how lines name the server, e.g. "Phoenix"; default: name
     kind_url: str = ""  # answers 200 only on this kind of server (tells it from other programs)
+    work_dirs: tuple[Path, ...] = ()  # created with the run directory, before any start
 
     @property
     def pid_file(self) -> Path:
@@ -146,10 +148,9 @@ class Service:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         """Hold this service's lock; wait while another command starts or stops it."""
-        self.run_dir.mkdir(parents=True, exist_ok=True)
         patience = self.start_timeout + STOP_TIMEOUT + LOCK_MARGIN
         deadline = time.monotonic() + patience
-        with self.lock_file.open("a") as lock:
+        with self._open_lock() as lock:
             while True:
                 try:
                     fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -165,6 +166,15 @@ class Service:
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _open_lock(self) -> IO[str]:
+        try:
+            for directory in (self.run_dir, *self.work_dirs):
+                directory.mkdir(parents=True, exist_ok=True)
+            return self.lock_file.open("a")
+        except OSError as error:
+            raise ServiceError(f"cannot use the run directory {self.run_dir} ({error}): "
+                               "make it writable or set JUDGE_ALIGN_RUN_DIR") from None
 
     def _our_process(self) -> tuple[ProcessRecord | None, str]:
         """Our running process, if the PID file names one; a stale PID file is removed,
@@ -191,11 +201,16 @@ class Service:
 
     def _launch(self) -> str:
         argv = self.command()
-        with self.log_file.open("ab") as log:
-            child = subprocess.Popen(
-                argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                env=self.environment(), start_new_session=True,
-            )
+        try:
+            with self.log_file.open("ab") as log:
+                child = subprocess.Popen(
+                    argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                    env=self.environment(), start_new_session=True,
+                )
+        except OSError as error:
+            raise ServiceError(f"cannot run {self.name} ({argv[0]}: {error.strerror}): create "
+                               "its environment with `make install` (`make llm` for the "
+                               "local model)") from None
         record = process.identify_child(child)
         if record is None:  # exited at once (or /proc is unreadable: never leave it behind)
             _signal_group(child.pid, signal.SIGKILL)

@@ -69,7 +69,7 @@ def test_which_names_a_service_inherits(name: str, passed: bool) -> None:
 
 def test_a_pid_record_names_one_process_and_is_written_atomically(
         tmp_path: Path, stranger: subprocess.Popen) -> None:
-    record = process.identify(stranger.pid)
+    record = process.identify_child(stranger)
     assert record is not None and record.cmdline == ("sleep", "60")
     path = tmp_path / "x.pid"
     process.write(path, record)
@@ -111,7 +111,7 @@ def test_removing_a_pid_file_leaves_another_process_record(tmp_path: Path) -> No
 def test_a_stale_pid_file_naming_a_foreign_process_is_removed_not_signalled(
         settings: Settings, stranger: subprocess.Popen, content: str) -> None:
     phoenix = stack.phoenix_service(settings)
-    record = process.identify(stranger.pid)
+    record = process.identify_child(stranger)
     assert record is not None
     settings.run_dir.mkdir(parents=True, exist_ok=True)
     if content == "record":  # what our Phoenix was, before its PID went to `sleep`
@@ -134,7 +134,7 @@ def test_a_stale_pid_file_naming_a_foreign_process_is_removed_not_signalled(
 def test_a_pid_file_of_a_process_that_ended_is_removed(settings: Settings,
                                                        stranger: subprocess.Popen) -> None:
     phoenix = stack.phoenix_service(settings)
-    record = process.identify(stranger.pid)
+    record = process.identify_child(stranger)
     assert record is not None
     settings.run_dir.mkdir(parents=True, exist_ok=True)
     process.write(phoenix.pid_file, record)
@@ -148,7 +148,7 @@ def test_a_pid_file_of_a_process_that_ended_is_removed(settings: Settings,
 def test_stop_of_our_own_process_ends_its_group(settings: Settings,
                                                 stranger: subprocess.Popen) -> None:
     phoenix = stack.phoenix_service(settings)
-    record = process.identify(stranger.pid)
+    record = process.identify_child(stranger)
     assert record is not None
     settings.run_dir.mkdir(parents=True, exist_ok=True)
     process.write(phoenix.pid_file, record)  # as if judge-align had started it
@@ -187,6 +187,20 @@ def test_a_lock_held_too_long_is_one_clear_error(settings: Settings,
             phoenix.start()
     finally:
         lock.close()
+
+
+def test_an_unusable_run_directory_or_a_missing_program_is_one_clear_error(
+        tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    blocked = isolated_settings(tmp_path / "a-file" / "run")
+    with pytest.raises(stack.ServiceError, match=r"cannot use the run directory .*"
+                                                 r"JUDGE_ALIGN_RUN_DIR"):
+        stack.phoenix_service(blocked).stop()
+    missing = dataclasses.replace(stack.phoenix_service(isolated_settings(tmp_path / "run")),
+                                  argv=[str(tmp_path / "no-such-python")])
+    with pytest.raises(stack.ServiceError, match=r"cannot run phoenix .*`make install`"):
+        missing.start()
+    assert not missing.pid_file.exists()
 
 
 @pytest.mark.server  # an HTTP stub
