@@ -74,6 +74,8 @@ def read_examples(path: Path) -> list[dict[str, Any]]:
         if label is None:
             problems.append(f"line {row.line}: unknown label {row.text('label')!r} "
                             f"(use {' or '.join(HUMAN_LABELS)})")
+        if too_long := tabular.too_long(row, "explanation", tabular.MAX_EXPLANATION):
+            problems.append(f"line {row.line}: {too_long}")
         if split is not None and split not in SPLITS:
             problems.append(f"line {row.line}: unknown split {split!r} (use dev or test, or "
                             "leave it empty)")

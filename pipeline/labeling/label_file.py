@@ -63,6 +63,8 @@ def read_labels(phoenix: Phoenix, project: str, path: Path) -> list[annotations.
         if label is None:
             problems.append((row.line, f"unknown label {row.text('label')!r} "
                                        f"(use {' or '.join(HUMAN_LABELS)})"))
+        if too_long := tabular.too_long(row, "explanation", tabular.MAX_EXPLANATION):
+            problems.append((row.line, too_long))
         if span_id and label:
             labels.append(annotations.LabelToWrite(
                 span_id=span_id, label=label, explanation=row.text("explanation") or None,

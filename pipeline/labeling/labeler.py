@@ -2,8 +2,10 @@
 
 Keys: h = helpful, n = not helpful, s = skip, u = undo, q = quit. Each label is saved to
 Phoenix at once (synchronously), so quitting at any point loses nothing, and the next start
-resumes at the first span without a human label. Spans listed in a queue file (one span id
-per line, e.g. written by ``suggest-labels``) come first, then the rest, oldest first.
+resumes at the first span without a human label. When Phoenix cannot save a label (stopped,
+timed out, a 5xx), the session stops with one line (:class:`NotSaved`) naming the span.
+Spans listed in a queue file (one span id per line, e.g. written by ``suggest-labels``) come
+first, then the rest, oldest first.
 
 ``run`` takes the key reader and the screen as parameters, so a test can drive it; the
 terminal's own key reader and screen live with the CLI's views (``pipeline.views``).
@@ -11,10 +13,13 @@ terminal's own key reader and screen live with the CLI's views (``pipeline.views
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+
+import httpx
 
 from evaluators.labels import HELPFUL, NOT_HELPFUL
 from pipeline.errors import UserError
@@ -33,6 +38,10 @@ class Screen(Protocol):
     def show(self, span: spans.RootSpan, index: int, total: int) -> None: ...
 
     def say(self, message: str) -> None: ...
+
+
+class NotSaved(UserError):
+    """A label (or an undo) could not be saved to Phoenix; the session stopped there."""
 
 
 @dataclass
@@ -102,9 +111,10 @@ def run(phoenix: Phoenix, project: str, read: Callable[[], str], screen: Screen,
         screen.show(span, index, len(todo))
         key = _next_key(read)
         if key in KEYS:
-            annotation_id = annotations.write_labels(phoenix, [annotations.LabelToWrite(
-                span_id=span.span_id, label=KEYS[key], annotator=annotator,
-                source="terminal")])[0]
+            with _saving(span.span_id, "the label"):
+                annotation_id = annotations.write_labels(phoenix, [annotations.LabelToWrite(
+                    span_id=span.span_id, label=KEYS[key], annotator=annotator,
+                    source="terminal")])[0]
             history.append(_Step(index, span.span_id, current.get(span.span_id), annotation_id))
             session.labeled[span.span_id] = KEYS[key]
             session.skipped.discard(span.span_id)
@@ -120,7 +130,8 @@ def run(phoenix: Phoenix, project: str, read: Callable[[], str], screen: Screen,
                 screen.say("nothing to undo")
                 continue
             step = history.pop()
-            _undo(phoenix, step, session)
+            with _saving(step.span_id, "the undo"):
+                _undo(phoenix, step, session)
             screen.say(f"undone: back to span {step.span_id}")
             index = step.index
         elif key == "q":
@@ -132,6 +143,31 @@ def run(phoenix: Phoenix, project: str, read: Callable[[], str], screen: Screen,
                   f"{session.remaining} still without a label"
                   + (": run `make annotate` again to continue" if session.remaining else ""))
     return session
+
+
+@contextmanager
+def _saving(span_id: str, what: str) -> Iterator[None]:
+    """Turn a failed write to Phoenix (down, timed out, 5xx) into one :class:`NotSaved`
+    line: which span, that ``what`` (the label, the undo) was not saved, how to resume."""
+    try:
+        yield
+    except httpx.HTTPError as error:
+        raise NotSaved(
+            f"span {span_id}: {_not_saved(error, what)}; labels saved before it stay saved. "
+            "Once Phoenix answers again (`make status`, `make up`), re-run `make annotate`: "
+            "it resumes at the first unlabeled span") from error
+
+
+def _not_saved(error: httpx.HTTPError, what: str) -> str:
+    """That ``what`` was not saved (or may not be, when the answer was lost), and why."""
+    if isinstance(error, httpx.HTTPStatusError):
+        return f"{what} was not saved (Phoenix answered HTTP {error.response.status_code})"
+    if isinstance(error, httpx.ConnectError):
+        return f"{what} was not saved (Phoenix could not be reached)"
+    if isinstance(error, httpx.TimeoutException):
+        return f"{what} may not have been saved (Phoenix did not answer in time)"
+    return f"{what} may not have been saved (the connection to Phoenix failed: " \
+        f"{type(error).__name__})"
 
 
 def _next_key(read: Callable[[], str]) -> str:

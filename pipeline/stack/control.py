@@ -3,8 +3,6 @@ when no LLM endpoint is configured."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pipeline.settings import Settings
 from pipeline.stack.model_server import llm_service, start_llm
 from pipeline.stack.phoenix_server import check_database, phoenix_service
@@ -21,9 +19,9 @@ def up(settings: Settings, with_llm: bool | None = None) -> list[str]:
 
 def down(settings: Settings) -> list[str]:
     """Stop whatever of ours is running; a no-op for what is already stopped."""
-    return [llm_service(settings, Path()).stop(), phoenix_service(settings).stop()]
+    return [llm_service(settings).stop(), phoenix_service(settings).stop()]
 
 
 def status(settings: Settings) -> list[str]:
     """One line per service: stopped, or running with its PID and health."""
-    return [phoenix_service(settings).status(), llm_service(settings, Path()).status()]
+    return [phoenix_service(settings).status(), llm_service(settings).status()]

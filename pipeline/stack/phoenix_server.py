@@ -26,9 +26,10 @@ QUIET_ENV = {
 
 def phoenix_service(settings: Settings) -> Service:
     """Phoenix with SQLite under the run directory, or PostgreSQL when
-    ``PHOENIX_SQL_DATABASE_URL`` is set; HTTP and gRPC both on ``PHOENIX_HOST``."""
+    ``PHOENIX_SQL_DATABASE_URL`` is set; HTTP and gRPC both on ``PHOENIX_HOST``. It sees
+    only these settings and an allow-listed environment (no API keys: its Playground would
+    spend them for anyone who reaches the port)."""
     working_dir = settings.run_dir / "phoenix"
-    working_dir.mkdir(parents=True, exist_ok=True)
     env = {
         **QUIET_ENV,
         "PHOENIX_HOST": settings.phoenix_host,
@@ -46,10 +47,13 @@ def phoenix_service(settings: Settings) -> Service:
         host=settings.phoenix_host,
         port=settings.phoenix_port,
         other_ports=(settings.phoenix_grpc_port,),
+        work_dirs=(working_dir,),
         run_dir=settings.run_dir,
         env=env,
         start_timeout=180.0,
         hint=" with PHOENIX_PORT (and PHOENIX_GRPC_PORT)",
+        title="Phoenix",
+        kind_url=f"http://{settings.phoenix_host}:{settings.phoenix_port}/arize_phoenix_version",
     )
 
 

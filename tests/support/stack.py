@@ -1,5 +1,5 @@
-"""Stacks of their own for tests and benchmarks: free ports, a private run directory, and a
-Phoenix started for the duration of a block."""
+"""Stacks of their own for tests and benchmarks: free ports, a private run directory, a
+Phoenix started for the duration of a block, the CLI in a child process, and an HTTP stub."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from pipeline.settings import Settings
@@ -52,14 +55,53 @@ def connect(settings: Settings):
     return Phoenix.connect(settings, timeout=300)
 
 
-def run_cli(args: list[str], settings: Settings, **env: str) -> subprocess.CompletedProcess:
-    """``judge-align ARGS`` in a child process, pointed at the stack of ``settings``."""
-    environment = {
+def cli_environment(settings: Settings, **env: str) -> dict[str, str]:
+    """The environment of a ``judge-align`` child process pointed at ``settings``'s stack."""
+    return {
         **os.environ,
         "JUDGE_ALIGN_RUN_DIR": str(settings.run_dir),
         "PHOENIX_PORT": str(settings.phoenix_port),
         "PHOENIX_GRPC_PORT": str(settings.phoenix_grpc_port),
         **env,
     }
-    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], env=environment,
-                          capture_output=True, text=True, timeout=300)
+
+
+def run_cli(args: list[str], settings: Settings, **env: str) -> subprocess.CompletedProcess:
+    """``judge-align ARGS`` in a child process, pointed at the stack of ``settings``."""
+    return subprocess.run([sys.executable, "-m", "pipeline.cli", *args],
+                          env=cli_environment(settings, **env), capture_output=True, text=True,
+                          timeout=300)
+
+
+def start_cli(args: list[str], settings: Settings, **env: str) -> subprocess.Popen:
+    """``judge-align ARGS`` started in the background (read it with ``communicate()``)."""
+    return subprocess.Popen([sys.executable, "-m", "pipeline.cli", *args],
+                            env=cli_environment(settings, **env), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+@contextmanager
+def http_stub(port: int, paths: set[str]) -> Iterator[None]:
+    """A tiny HTTP server on 127.0.0.1:``port`` that answers 200 on ``paths`` and 404
+    elsewhere: a program that is not the server a service expects, or a stand-in for one."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            known = self.path in paths
+            body = b'{"data": []}' if known else b"not here"
+            self.send_response(200 if known else 404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -20,6 +20,7 @@ from pipeline.labeling import labeler
 from pipeline.labeling.sync import sync
 from pipeline.phoenix import annotations, datasets
 from pipeline.settings import Settings
+from pipeline.tabular import MAX_EXPLANATION
 from pipeline.views.dataset import render_labels
 from pipeline.views.labeling import TerminalScreen
 from tests.support.stack import base_url, connect
@@ -161,6 +162,12 @@ def labeled_project(phoenix: Settings) -> Iterator[tuple[str, list[str]]]:
     ("label\nhelpful\n", "has no span_id column"),
     ('{{"span_id": "{0}", "label": "helpful"}}\n{{"span_id": "{1}", "label": "maybe"}}\n',
      "line 2: unknown label 'maybe'"),
+    pytest.param(f"span_id,label,explanation\n{{0}},helpful,{'x' * (MAX_EXPLANATION + 1)}\n",
+                 f"line 2: explanation has {MAX_EXPLANATION + 1:,} characters",
+                 id="csv-explanation-too-long"),
+    pytest.param(f'{{{{"span_id": "{{0}}", "label": "helpful", "explanation": '
+                 f'"{"x" * 5_000_000}"}}}}\n', "line 1: explanation has 5,000,000 characters",
+                 id="jsonl-explanation-too-long"),
 ])
 def test_a_bad_labels_file_is_one_clear_error_and_writes_nothing(
         phoenix: Settings, tmp_path: Path, labeled_project: tuple[str, list[str]],

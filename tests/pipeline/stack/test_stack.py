@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
+import re
 import socket
 import subprocess
 import sys
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -14,8 +19,9 @@ import pytest
 from pipeline import stack
 from pipeline.errors import UserError
 from pipeline.settings import Settings
-from tests.conftest import fresh_settings
-from tests.support.stack import base_url, connect, run_cli
+from tests.conftest import fresh_settings, start_phoenix
+from tests.support.stack import base_url, connect, run_cli, start_cli
+from tests.support.traces import emit_traces, make_traces
 
 pytestmark = pytest.mark.server  # starts its own servers
 
@@ -60,7 +66,8 @@ def test_cli_up_then_down_leaves_no_process(tmp_path: Path) -> None:
     settings = fresh_settings(tmp_path)
     started = run_cli(["up", "--no-llm"], settings)
     assert started.returncode == 0, started.stderr
-    pid = int((tmp_path / "phoenix.pid").read_text())
+    pid = stack.phoenix_service(settings).pid()
+    assert pid is not None
     group = process_group(pid)
     assert httpx.get(f"{base_url(settings)}/healthz").status_code == 200
     again = run_cli(["up", "--no-llm"], settings)
@@ -72,6 +79,105 @@ def test_cli_up_then_down_leaves_no_process(tmp_path: Path) -> None:
     assert not (tmp_path / "phoenix.pid").exists()
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", settings.phoenix_port)) != 0
+
+
+def phoenix_processes(port: int) -> set[int]:
+    """Every running Phoenix launcher serving ``port``, found in /proc."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and running(int(entry.name)):
+            with contextlib.suppress(OSError):
+                argv = (entry / "cmdline").read_bytes().split(b"\0")
+                launcher = len(argv) > 1 and argv[1].endswith(b"launch_phoenix.py")
+                if launcher and str(port).encode() in argv:
+                    found.add(int(entry.name))
+    return found
+
+
+def listening_pids(port: int) -> set[int]:
+    """PIDs of the processes listening on TCP ``port`` (from `ss`)."""
+    out = subprocess.run(["ss", "-Hltnp", f"sport = :{port}"], capture_output=True, text=True,
+                         check=True).stdout
+    return {int(pid) for pid in re.findall(r"pid=(\d+),", out)}
+
+
+def test_two_overlapping_ups_start_one_phoenix_and_down_leaves_none(tmp_path: Path) -> None:
+    settings = fresh_settings(tmp_path)
+    ups = [start_cli(["up", "--no-llm"], settings) for _ in range(2)]
+    try:
+        outputs = [up.communicate(timeout=300) for up in ups]
+        assert [up.returncode for up in ups] == [0, 0], outputs
+        firsts = sorted(out.splitlines()[0].split(" (")[0] for out, _ in outputs)
+        assert firsts == ["phoenix already running", "phoenix started"], outputs
+        pid = stack.phoenix_service(settings).pid()
+        assert pid is not None
+        group = process_group(pid)
+        assert phoenix_processes(settings.phoenix_port) == {pid}
+        assert listening_pids(settings.phoenix_port) <= group
+    finally:
+        stopped = run_cli(["down"], settings)
+    assert stopped.returncode == 0, stopped.stderr
+    assert f"phoenix stopped (pid {pid})" in stopped.stdout
+    assert [p for p in group if running(p)] == []
+    assert phoenix_processes(settings.phoenix_port) == set()
+    assert not (tmp_path / "phoenix.pid").exists()
+
+    # A PID file naming a process judge-align did not start: reported, removed, not signalled.
+    with subprocess.Popen(["sleep", "60"], start_new_session=True) as stranger:
+        try:
+            (tmp_path / "phoenix.pid").write_text(str(stranger.pid))
+            again = run_cli(["down"], settings)
+            assert again.returncode == 0, again.stderr
+            assert "removed the stale PID file" in again.stdout, again.stdout
+            assert "nothing was signalled" in again.stdout
+            assert running(stranger.pid)
+            assert not (tmp_path / "phoenix.pid").exists()
+        finally:
+            stranger.kill()
+
+
+def test_phoenix_environment_holds_no_api_key(tmp_path: Path) -> None:
+    settings = fresh_settings(tmp_path)
+    secrets = {"OPENAI_API_KEY": "sk-test-must-not-leak", "GITHUB_TOKEN": "ghp_test",
+               "MY_DB_PASSWORD": "hunter2"}
+    started = run_cli(["up", "--no-llm"], settings, **secrets)
+    try:
+        assert started.returncode == 0, started.stderr
+        pid = stack.phoenix_service(settings).pid()
+        assert pid is not None
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        names = {entry.split(b"=", 1)[0].decode() for entry in environ if entry}
+        assert not names & set(secrets), names
+        assert b"sk-test-must-not-leak" not in b"\0".join(environ)
+        assert {"PATH", "PHOENIX_PORT", "PHOENIX_WORKING_DIR"} <= names
+    finally:
+        run_cli(["down"], settings)
+
+
+def test_up_uses_a_phoenix_already_answering_and_down_leaves_it(tmp_path: Path) -> None:
+    theirs = fresh_settings(tmp_path / "theirs")
+    mine = dataclasses.replace(theirs, run_dir=tmp_path / "mine")
+    url = base_url(theirs)
+    with contextmanager(start_phoenix)(theirs):
+        their_pid = stack.phoenix_service(theirs).pid()
+        used = run_cli(["up", "--no-llm"], mine)
+        assert used.returncode == 0, used.stderr
+        assert used.stdout.splitlines()[0] == (
+            f"Phoenix already answers at {url} (not started by judge-align): using it; "
+            "`make down` leaves it running"), used.stdout
+        assert "not started by judge-align" in run_cli(["status"], mine).stdout
+        stopped = run_cli(["down"], mine)
+        assert stopped.returncode == 0, stopped.stderr
+        assert f"the Phoenix at {url} is left running" in stopped.stdout
+        assert httpx.get(f"{url}/healthz").status_code == 200
+        assert stack.phoenix_service(theirs).pid() == their_pid
+        assert not (mine.run_dir / "phoenix.pid").exists()
+
+        project = f"reused-{uuid.uuid4().hex[:8]}"
+        emit_traces(mine, project, make_traces(2))
+        built = run_cli(["dataset", "build"], mine, JUDGE_ALIGN_PROJECT=project,
+                        JUDGE_ALIGN_DATASET=f"{project}-set")
+        assert built.returncode == 0, built.stderr
 
 
 def test_taken_port_is_one_clear_line(tmp_path: Path) -> None:
