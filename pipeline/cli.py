@@ -366,6 +366,42 @@ def gold_split(seed: Annotated[int, typer.Option(help="Seed of the split.")] = 0
     typer.echo(f"{path}: {counts['dev']} dev, {counts['test']} test (seed {seed})")
 
 
+@gold_app.command("label")
+def gold_label(second: Annotated[bool, typer.Option(
+                   "--second-pass", help="The blind second reading of a random sample of "
+                                         "labeled traces (gold/labels-pass2.csv).")] = False,
+               n: Annotated[int, typer.Option("--n", help="Second pass: how many.")] = 60,
+               seed: Annotated[int, typer.Option(help="Second pass: sample seed.")] = 1
+               ) -> None:
+    """Label the recorded gold traces in the terminal, reading each whole trace (you, a
+    person, following docs/rubric.md: labels are never written by a model)."""
+    from pipeline.gold import labeler
+    from pipeline.views.labeling import GoldTraceScreen, read_key, read_line
+
+    traces, path = labeler.todo(2 if second else 1, n=n, seed=seed)
+    if not traces:
+        typer.echo(f"nothing to label: every trace of this pass has a label in {path}")
+        return
+    done = labeler.run(traces, path, read_key, read_line, GoldTraceScreen(_console()))
+    typer.echo(f"{path}: {len(done.written)} labels written, {done.skipped} skipped, "
+               f"{done.to_label - len(done.written) - done.skipped} left for next time")
+
+
+@gold_app.command("stats")
+def gold_stats(markdown: Annotated[bool, typer.Option(
+        help="Print the tables gold/README.md carries.")] = False) -> None:
+    """Counts of the gold set: labels per category, rule, split and variant, the agent's
+    own helpful rate, and the two labeling passes' agreement."""
+    from pipeline.gold import passes, stats
+    from pipeline.gold.traces import LABELS_FILE
+    from pipeline.views.gold import render_passes
+
+    typer.echo(stats.markdown(stats.gold_stats()), nl=False)
+    agreement = passes.compare_passes(LABELS_FILE)
+    if not markdown:
+        render_passes(agreement, _console())
+
+
 # --- exit codes ---------------------------------------------------------------------------------
 
 def main() -> None:

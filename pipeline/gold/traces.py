@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from evaluators.evidence import ToolCall, compact_call
 from pipeline.settings import ROOT
 
 GOLD_DIR = ROOT / "gold"
@@ -57,3 +58,17 @@ def trace_record(spans: list[dict[str, Any]]) -> dict[str, Any]:
         "variant": attributes.get("metadata.variant"),
         "spans": spans,
     }
+
+
+def trace_tools(trace: dict[str, Any]) -> list[ToolCall]:
+    """The compact tool record of a recorded trace (its TOOL spans, in order)."""
+    calls = []
+    for span in trace.get("spans") or []:
+        if span.get("span_kind") != "TOOL":
+            continue
+        attributes = span.get("attributes") or {}
+        error = (span.get("status_message") or "the tool failed") \
+            if span.get("status_code") == "ERROR" else None
+        calls.append(compact_call(span.get("name") or "", attributes.get("input.value"),
+                                  attributes.get("output.value"), error))
+    return calls

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -11,6 +12,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from evaluators.evidence import render_tools
+from pipeline.gold.labeler import HELP as GOLD_HELP
+from pipeline.gold.traces import trace_tools
 from pipeline.labeling.labeler import HELP
 from pipeline.labeling.suggest import Suggestions
 from pipeline.phoenix.spans import RootSpan
@@ -87,3 +91,24 @@ def render_suggestions(result: Suggestions, console: Console, project_url: str) 
         console.print(f"queue: {result.queue}; label them with `judge-align annotate --queue "
                       f"{result.queue}` (or `make annotate QUEUE={result.queue}`)")
     console.print(f"Phoenix project: {project_url}")
+
+
+class GoldTraceScreen(TerminalScreen):
+    """The gold labeler's screen: the whole trace, tool calls included, never a label."""
+
+    def show(self, trace: dict[str, Any], index: int, total: int) -> None:  # type: ignore[override]
+        console = self.console
+        console.rule(f"trace {index + 1} of {total}  ·  {trace['root_span_id']}  ·  "
+                     f"category {trace.get('category') or '-'}")
+        console.print(Panel(Text(trace.get("question") or ""), title="question",
+                            title_align="left"))
+        console.print(Panel(Text(render_tools(trace_tools(trace))), title="tool calls",
+                            title_align="left"))
+        console.print(Panel(Text(trace.get("answer") or "(empty)"), title="answer",
+                            title_align="left"))
+        self.say(GOLD_HELP)
+
+
+def read_line() -> str:
+    """One line from the terminal (empty at end of input)."""
+    return sys.stdin.readline().rstrip("\n")

@@ -27,7 +27,7 @@ def test_record_keeps_whole_traces_of_the_chosen_spans_once(phoenix: Settings,
     assert sorted(t["root_span_id"] for t in recorded) == sorted(span_ids[:3])
     for trace in recorded:
         kinds = sorted(span["span_kind"] for span in trace["spans"])
-        assert kinds == ["AGENT", "LLM"]  # the root and its child, as Phoenix returns them
+        assert kinds == ["AGENT", "LLM", "TOOL"]  # the root and its children, tool included
         assert trace["question"] and trace["answer"] and trace["category"]
 
     again = run_judge_align(phoenix, "gold", "record", "--project", project, "--out", str(out),
