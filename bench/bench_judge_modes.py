@@ -1,0 +1,137 @@
+"""Judge scoring modes on the default local model: seconds per row, and how far each is from
+this machine's limit.
+
+The limit of a row is the prompt tokens unique to it (the question, the tool record, the
+answer, the checklist's own questions: everything the server could not reuse from the
+shared prefix), divided by the prompt throughput measured in the same run. A ratio above 1
+is time spent elsewhere: generating the reply, and prefix reuse that did not happen. The
+checklist is measured both ways the issue asks: the model reading the question in one call
+(``combined``) and one call per thing read (``separate``), with their agreement on the same
+dev rows of the gold set. Starts its own model server on a free port; run on a quiet
+machine (the load average is printed before and after).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make `bench` and `pipeline` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.bench_local_llm import Bench, load_average
+from bench.machine import describe
+from pipeline import stack
+from pipeline.settings import load
+from tests.support.stack import free_port
+
+ROWS = 12
+
+
+def dev_rows(n: int = ROWS) -> list[dict[str, Any]]:
+    """``n`` dev rows of the gold set, spread over its categories (labels for agreement)."""
+    from pipeline.gold.splits import read_splits
+    from pipeline.gold.stats import read_label_rows
+    from pipeline.gold.traces import LABELS_FILE, read_traces, trace_tools
+
+    labels = {r["span_id"]: r["label"] for r in read_label_rows(LABELS_FILE)}
+    splits = read_splits()
+    rows = [{"question": t["question"], "answer": t["answer"], "tools": trace_tools(t),
+             "label": labels[t["root_span_id"]], "category": t["category"]}
+            for t in read_traces() if splits.get(t["root_span_id"]) == "dev"]
+    rows.sort(key=lambda r: (r["category"], r["question"]))
+    return rows[:: max(1, len(rows) // n)][:n]
+
+
+class Usage:
+    """Prompt tokens, tokens reused from the cache, and tokens generated, per call."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, float]] = []
+
+    def wrap(self, chat: Any) -> None:
+        once = chat._once
+
+        async def counted(request: dict[str, Any]) -> Any:
+            response = await once(request)
+            usage = response.usage
+            self.calls.append({"prompt": usage.prompt_tokens,
+                               "cached": usage.prompt_tokens_details.cached_tokens,
+                               "generated": usage.completion_tokens})
+            return response
+        chat._once = counted
+
+
+def run_mode(judge: Any, rows: list[dict[str, Any]]) -> tuple[float, Usage, list[str]]:
+    """Judge every row one at a time (after one warm-up row); seconds a row, usage, labels."""
+    usage = Usage()
+    usage.wrap(judge.chat)
+
+    async def go() -> tuple[float, list[str]]:
+        await judge.judge(rows[-1]["question"], rows[-1]["answer"], rows[-1]["tools"])
+        usage.calls.clear()
+        started = time.perf_counter()
+        labels = [(await judge.judge(r["question"], r["answer"], r["tools"])).label
+                  for r in rows]
+        await judge.aclose()
+        return (time.perf_counter() - started) / len(rows), labels
+
+    seconds, labels = asyncio.run(go())
+    return seconds, usage, labels
+
+
+def main() -> None:
+    from evaluators.checklist import ChecklistJudge
+    from evaluators.checks.extraction import READING_TEMPLATE
+    from evaluators.judge import Judge
+    from evaluators.prompt_files import load_prompt, parse_prompt
+
+    settings = dataclasses.replace(load(), run_dir=Path(tempfile.mkdtemp(prefix="bench-modes-")),
+                                   local_llm_port=free_port())
+    print(f"# Judge scoring modes on the local model ({describe()})")
+    print(f"usable cores {len(os.sched_getaffinity(0))}; load average before: {load_average()}")
+    service = stack.llm_service(settings, stack.local_model_path(settings))
+    service.start()
+    try:
+        prompt_rate, generation_rate, _ = Bench(settings).speeds()
+        print(f"prompt throughput {prompt_rate:.1f} tokens/s, generation {generation_rate:.1f} "
+              "tokens/s (measured now)")
+        rows = dev_rows()
+        endpoint = settings.judge_endpoint()
+        checklist = {calls: parse_prompt(f"---\nmode: checklist\ncalls: {calls}\n---\n"
+                                         f"{READING_TEMPLATE}", version="bench",
+                                         path=Path("bench.txt"))
+                     for calls in ("combined", "separate")}
+        modes = [("v3 (word and probability: one call)", Judge(endpoint, load_prompt("v3"))),
+                 ("checklist, reading in one call", ChecklistJudge(endpoint,
+                                                                   checklist["combined"])),
+                 ("checklist, one call per thing read",
+                  ChecklistJudge(endpoint, checklist["separate"]))]
+        print(f"{len(rows)} dev rows of the gold set, one row at a time")
+        print(f"{'mode':38s} {'s/row':>6s} {'unique tok':>10s} {'gen tok':>7s} "
+              f"{'limit s':>7s} {'ratio':>6s} {'agree':>6s}")
+        for name, judge in modes:
+            seconds, usage, labels = run_mode(judge, rows)
+            unique = sum(c["prompt"] - c["cached"] for c in usage.calls) / len(rows)
+            generated = sum(c["generated"] for c in usage.calls) / len(rows)
+            limit = unique / prompt_rate
+            agree = statistics.mean(label == r["label"] for label, r in
+                                    zip(labels, rows, strict=True))
+            print(f"{name:38s} {seconds:6.2f} {unique:10.0f} {generated:7.0f} {limit:7.2f} "
+                  f"x{seconds / limit:5.2f} {agree:6.0%}")
+        print("ratio: seconds a row / (unique prompt tokens / prompt throughput); the rest is "
+              f"generation (at {generation_rate:.0f} tokens/s) and prefix not reused")
+    finally:
+        service.stop()
+        print(f"load average after: {load_average()}")
+
+
+if __name__ == "__main__":
+    main()
