@@ -21,7 +21,7 @@ from evaluators.endpoint import Endpoint
 from evaluators.evidence import ToolCall
 from evaluators.labels import HELPFUL, NOT_HELPFUL
 from evaluators.prompt_files import PromptFile
-from evaluators.verdict import Verdict
+from evaluators.verdict import Verdict, failed
 
 RULE_OF = {check.name: check.rule for check in CHECKS}
 
@@ -71,8 +71,6 @@ class ChecklistJudge:
     async def judge(self, question: str, answer: str,
                     tools: Sequence[ToolCall] | None = None) -> Verdict:
         """The verdict on one answer; never raises for a failed call."""
-        from evaluators.judge import failed
-
         try:
             reading = await self.read(question)
         except Exception as error:

@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from evaluators.chat import Chat, RetryPolicy
+from evaluators.checklist import ChecklistJudge
 from evaluators.endpoint import Endpoint
 from evaluators.evidence import ToolCall
-from evaluators.labels import ERROR, HELPFUL, INVALID, NOT_HELPFUL
+from evaluators.labels import HELPFUL, INVALID, NOT_HELPFUL
 from evaluators.prompt_files import CHECKLIST, PROBABILITY, PromptFile
 from evaluators.reply import REASON_CHARS, helpful_probability, parse_reply
-from evaluators.verdict import Verdict
+from evaluators.verdict import Verdict, failed
 
 MAX_TOKENS = 60
 
@@ -33,11 +34,6 @@ class RowJudge(Protocol):
                     tools: Sequence[ToolCall] | None = None) -> Verdict: ...
 
     async def aclose(self) -> None: ...
-
-
-def failed(error: BaseException) -> Verdict:
-    """The ``error`` outcome of a call that failed after its retries."""
-    return Verdict(label=ERROR, error=f"{type(error).__name__}: {error}"[:REASON_CHARS])
 
 
 class Judge:
@@ -76,7 +72,5 @@ def make_judge(endpoint: Endpoint, prompt: PromptFile, *,
                retry: RetryPolicy | None = None) -> RowJudge:
     """The judge a prompt version asks for: a checklist, or a prompt judge."""
     if prompt.mode == CHECKLIST:
-        from evaluators.checklist import ChecklistJudge
-
         return ChecklistJudge(endpoint, prompt, retry=retry)
     return Judge(endpoint, prompt, retry=retry)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from evaluators.labels import HELPFUL, INVALID
+from evaluators.labels import ERROR, HELPFUL, INVALID
+
+ERROR_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -43,3 +45,8 @@ class Verdict:
         if self.error:
             output["error"] = self.error
         return output
+
+
+def failed(error: BaseException) -> Verdict:
+    """The ``error`` outcome of a call that failed after its retries."""
+    return Verdict(label=ERROR, error=f"{type(error).__name__}: {error}"[:ERROR_CHARS])
