@@ -116,3 +116,10 @@ def label_logprobs(label: str, probability: float) -> dict[str, Any]:
                    "bytes": None}]
     return {"content": [{"token": first, "logprob": math.log(probability), "bytes": None,
                          "top_logprobs": candidates}]}
+
+
+def tagged(content: str, tag: str) -> str:
+    """The row's data between ``<tag>`` and ``</tag>`` in a judge prompt ("" if absent)."""
+    start = content.find(f"<{tag}>\n")
+    end = content.find(f"\n</{tag}>", start)
+    return content[start + len(tag) + 3:end] if start >= 0 and end >= 0 else ""

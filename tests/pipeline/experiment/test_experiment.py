@@ -26,7 +26,7 @@ from pipeline.settings import ROOT, Settings
 from pipeline.views.experiment import comparison_table, render
 from tests.conftest import free_port, scripted_settings
 from tests.support.experiments import judge_experiment
-from tests.support.scripted_llm import ScriptedLLM
+from tests.support.scripted_llm import ScriptedLLM, tagged
 from tests.support.stack import base_url, connect
 
 FAST = RetryPolicy(attempts=3, first_wait=0.01, max_wait=0.02, timeout=5.0)
@@ -57,7 +57,7 @@ UNLABELED = [(None, "[j:h]", "dev"), (None, "[j:n]", "test")]
 
 def scripted_reply(request: dict[str, Any]) -> dict[str, Any]:
     content = request["messages"][-1]["content"]
-    answer = content.rsplit("Answer:", 1)[-1]
+    answer = tagged(content, "answer")
     for marker, reply in REPLIES.items():
         if marker in answer:
             return reply

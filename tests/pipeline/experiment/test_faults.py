@@ -25,7 +25,7 @@ from pipeline.settings import ROOT, Settings
 from pipeline.views.experiment import status_lines
 from tests.conftest import fresh_settings, scripted_settings
 from tests.support.experiments import judge_experiment
-from tests.support.scripted_llm import ScriptedLLM
+from tests.support.scripted_llm import ScriptedLLM, tagged
 from tests.support.stack import base_url, connect
 
 pytestmark = pytest.mark.server  # starts its own servers
@@ -59,12 +59,11 @@ def make_dataset(settings: Settings, n: int) -> str:
 
 
 def question_of(request: dict[str, Any]) -> str:
-    content = request["messages"][-1]["content"]
-    return content.rsplit("Question:", 1)[-1].split("?", 1)[0].strip()
+    return tagged(request["messages"][-1]["content"], "question").split("?", 1)[0].strip()
 
 
 def verdict_for(request: dict[str, Any]) -> dict[str, Any]:
-    answer = request["messages"][-1]["content"].rsplit("Answer:", 1)[-1]
+    answer = tagged(request["messages"][-1]["content"], "answer")
     return {"content": ("not_helpful" if "[n]" in answer else "helpful") + "\nScripted."}
 
 
