@@ -21,9 +21,10 @@ _KIND_PATTERNS = {
                            r"city|place)\b|\b(?:warmer|colder|rainier|windier|sunnier|drier|"
                            r"nicer|better)\b.*\bor\b|\bor\b.*\b(?:warmer|colder|rainier|"
                            r"windier|sunnier|drier|nicer|better)\b"),
-    DECISION: re.compile(r"^(?:should|shall|can|could|do|is it (?:a )?(?:good|ok|okay|safe|"
-                         r"worth)|is the weather (?:ok|okay|good|fine)|would it be)\b"
-                         r"|\b(?:is the weather ok|good day to|worth (?:it|going))\b"),
+    DECISION: re.compile(r"(?:^|[.?!:]\s*)(?:should|shall|can|could|do|is it (?:a )?(?:good|ok|"
+                         r"okay|safe|worth)|is the weather (?:ok|okay|good|fine)|would it be)\b"
+                         r"|\b(?:is the weather ok|good day to|worth (?:it|going)|(?:if|whether) "
+                         r"(?:i|we) should)\b"),
     ANALYSIS: re.compile(r"\banaly[sz]|\bdetailed\b|\bin detail\b|\bbreakdown\b"),
 }
 _NAME = r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*(?:,\s*[A-Z]{2}\b)?"

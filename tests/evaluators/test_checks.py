@@ -1,0 +1,98 @@
+"""The checklist's code checks, one rubric failure each, on answers written for the test
+(not taken from the gold set), and the question reading they rely on."""
+
+from __future__ import annotations
+
+import pytest
+
+from evaluators.checklist import check_scores, reason_for
+from evaluators.checks.combine import ANY, Combiner
+from evaluators.checks.extraction import Reading
+from evaluators.checks.request import COMPARISON, DECISION, PLAN, WEATHER, places_in, read_request
+from evaluators.evidence import ToolCall
+
+OSLO = ToolCall("get_weather", {"location": "Oslo", "unit": "celsius"},
+                {"location": "Oslo, Norway", "conditions": "Moderate rain", "temperature": 4.2,
+                 "feels_like": 1.0, "low": 2.1, "high": 5.0, "temperature_unit": "°C"})
+ATLANTIS = ToolCall("get_weather", {"location": "Atlantis"},
+                    error="no weather data for 'Atlantis': it is not a city this service covers")
+GOOD = "It is 4.2°C in Oslo with moderate rain; it feels like 1.0°C. Take an umbrella."
+
+
+def fired(question: str, answer: str, tools: list[ToolCall] | None = None,
+          reading: Reading | None = None) -> set[str]:
+    scores = check_scores(question, answer, tools if tools is not None else [OSLO], reading)
+    return {name for name, score in scores.items() if score >= 0.5}
+
+
+def test_a_good_answer_fires_nothing() -> None:
+    assert fired("What's the weather in Oslo today?", GOOD) == set()
+
+
+@pytest.mark.parametrize(("question", "answer", "check"), [
+    ("Weather in Oslo?", '<tools><function name="get_weather"/></tools>', "not_prose"),
+    ("Weather in Oslo?", '{"temperature": 4.2, "conditions": "rain"}', "not_prose"),
+    ("Weather in Oslo?", "You can call `get_weather` with the location Oslo.", "not_prose"),
+    ("Weather in Oslo?", "I'm sorry, but I can't assist with that.", "refusal"),
+    ("Weather in Oslo?", "Weather in Oslo?", "echo"),
+    ("Plan a day in Oslo.", "Which city do you mean?", "needless_question"),
+    ("Is it warmer in Oslo or Rome today?", GOOD, "missed_place"),
+    ("What's the weather like?", GOOD, "guessed_place"),
+    ("How cold is Oslo in Fahrenheit?", GOOD, "unit_not_given"),
+    ("Weather in Oslo?", "It is 14.2°C and rainy in Oslo.", "wrong_figures"),
+    ("Weather in Oslo?", "It is 4.2°C (50.0°F) in Oslo, rainy.", "wrong_figures"),
+    ("Weather in Oslo?", "The high in Oslo is 4.2°C today, with rain.", "mislabeled_figure"),
+    ("Weather in Oslo?", "Oslo is sunny today at 4.2°C.", "wrong_conditions"),
+    ("Plan my day in Oslo.", GOOD, "plan_missing"),
+    ("Compare Oslo and Bergen today.", "Oslo: 4.2°C, rain. Bergen: 6°C, rain.",
+     "comparison_missing"),
+    ("Should I go out in Oslo today?", GOOD, "decision_missing"),
+    ("Plan my day in Oslo.", "Morning: a picnic in the park. Afternoon: a long hike.",
+     "unsafe_advice"),
+    ("Weather in Oslo?", "It is 4.2°C in Oslo and the rain will", "broken"),
+    ("Weather in Oslo?", "Hace 4,2 grados en Oslo con lluvia moderada, lleva un paraguas hoy.",
+     "broken"),
+])
+def test_each_check_fires_on_its_failure(question: str, answer: str, check: str) -> None:
+    assert check in fired(question, answer)
+
+
+def test_unknown_places_are_answered_by_saying_so() -> None:
+    question = "What's the weather in Atlantis?"
+    assert "invented_weather" in fired(question, "Atlantis is sunny at 25°C.", [ATLANTIS])
+    honest = "I could not find Atlantis; check the spelling or name a nearby city."
+    assert fired(question, honest, [ATLANTIS]) == set()
+
+
+def test_asking_for_the_place_when_none_was_named_is_evidence_for_helpful() -> None:
+    scores = check_scores("What should I do today?", "Which city are you in?", [])
+    assert scores["asks_for_missing_place"] == 1.0
+    assert Combiner(ANY).helpful(scores)  # not counted as a failure
+    assert reason_for(scores, "helpful") == "no failure check fired"
+
+
+def test_without_a_tool_record_only_the_text_checks_speak() -> None:
+    answer = "It is 14.2°C and sunny in Oslo."  # wrong by the record, but there is none
+    assert fired("Weather in Oslo?", answer, tools=[]) == set()
+
+
+def test_the_question_is_read_by_its_wording() -> None:
+    assert places_in("Which is warmer today, Madrid or Athens?") == ["Madrid", "Athens"]
+    assert places_in("Compare Oslo, Stockholm and Helsinki for a walk.") == [
+        "Oslo", "Stockholm", "Helsinki"]
+    assert places_in("I'm in Portland, OR today. Ideas?") == ["Portland, OR"]
+    assert places_in("What should I do today?") == []
+    request = read_request("Plan my Saturday in Kyoto and tell me if I should bike, in °F.")
+    assert request.places == ("Kyoto",) and request.temperature_unit == "F"
+    assert {PLAN, DECISION} <= request.kinds
+    assert read_request("Rome or Paris: which is sunnier?").wants(COMPARISON)
+    assert read_request("How hot is Dubai?").kinds == frozenset({WEATHER})
+
+
+def test_the_models_reading_adds_what_the_wording_missed() -> None:
+    question = "I'm American: what's Paris like today?"
+    assert read_request(question).places == ()
+    reading = Reading(places=("Paris", "Narnia"), kinds=frozenset({PLAN}))
+    merged = read_request(question, reading.places, reading.kinds)
+    assert merged.places == ("Paris",)  # a place the question does not name is dropped
+    assert merged.wants(PLAN)
