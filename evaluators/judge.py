@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from evaluators.endpoint import Endpoint
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 TEMPERATURE = 0.0
 MAX_TOKENS = 60
 REASON_CHARS = 300
+OUTPUT_DIGITS = 3
+"""Places the stored probability is rounded to (a person reads it, no one needs 16 digits)."""
 TRANSIENT_STATUSES = frozenset({408, 409, 429})
 
 
@@ -61,8 +63,19 @@ class Verdict:
     error: str | None = None
 
     def as_output(self) -> dict[str, Any]:
-        """The JSON stored as the experiment run's output."""
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        """The JSON stored as the experiment run's output, readable at a glance: the label,
+        the reason and the label's probability to three places; the raw reply only when it
+        could not be read (``invalid``), the error only when the call failed."""
+        output: dict[str, Any] = {"label": self.label}
+        if self.reason:
+            output["reason"] = self.reason
+        if self.label_probability is not None:
+            output["label_probability"] = round(self.label_probability, OUTPUT_DIGITS)
+        if self.label == INVALID and self.raw:
+            output["raw"] = self.raw
+        if self.error is not None:
+            output["error"] = self.error
+        return output
 
 
 # --- parsing ----------------------------------------------------------------------------------

@@ -141,3 +141,17 @@ def test_garbage_replies_never_crash(tmp_path: Path, scripted_llm: type[Scripted
     with scripted_llm(lambda request: answer) as server:
         verdict = _verdict(_judge(Settings(run_dir=tmp_path), server))
     assert verdict.label in (INVALID, ERROR)
+
+
+def test_the_stored_output_is_readable_at_a_glance() -> None:
+    from evaluators.judge import Verdict
+
+    judged = Verdict(HELPFUL, "covers the plan", raw="helpful\ncovers the plan",
+                     label_probability=0.9876543210123)
+    assert judged.as_output() == {"label": HELPFUL, "reason": "covers the plan",
+                                  "label_probability": 0.988}
+    unreadable = Verdict(INVALID, "I would rather not say.", raw="I would rather not say.")
+    assert unreadable.as_output() == {"label": INVALID, "reason": "I would rather not say.",
+                                      "raw": "I would rather not say."}
+    failed = Verdict(ERROR, error="APITimeoutError: Request timed out.")
+    assert failed.as_output() == {"label": ERROR, "error": "APITimeoutError: Request timed out."}
