@@ -5,7 +5,8 @@
 3. the dataset is built and labeled through the same pipeline as live traces;
 4. judge prompts v1, v2 and v3 run as experiments (a version already run on this dataset
    version with this model and prompt text is reused, not run again);
-5. the comparison table and the Phoenix links;
+5. the comparison table and the Phoenix links (each experiment, its compare view, its judge
+   traces and prompt version; the gold traces);
 6. a few live agent questions, to show the live path into the agent's own project.
 """
 
@@ -21,6 +22,7 @@ from rich.console import Console
 from pipeline import steps
 from pipeline.dataset.build import build
 from pipeline.experiment.compare import ExperimentSummary
+from pipeline.experiment.report import ExperimentReport
 from pipeline.gold.load import load as load_gold_traces
 from pipeline.gold.traces import LABELS_FILE
 from pipeline.labeling.label_file import apply_file
@@ -28,7 +30,7 @@ from pipeline.labeling.sync import sync
 from pipeline.phoenix.connection import Phoenix
 from pipeline.settings import Settings
 from pipeline.views.dataset import render_build, render_labels
-from pipeline.views.experiment import render
+from pipeline.views.experiment import render, render_links
 
 GOLD_PROJECT = "weather-agent-gold"
 GOLD_DATASET = "weather-agent-gold"
@@ -42,9 +44,11 @@ class DemoResult:
     uploaded: int = 0
     already_loaded: int = 0
     experiments: dict[str, str] = field(default_factory=dict)  # version -> experiment id
+    reports: dict[str, ExperimentReport] = field(default_factory=dict)  # version -> report
     reused: list[str] = field(default_factory=list)
     summaries: list[ExperimentSummary] = field(default_factory=list)
     live_answers: int = 0
+    gold_traces_url: str = ""
     seconds: float = 0.0
 
 
@@ -76,12 +80,14 @@ def run_versions(settings: Settings, console: Console, result: DemoResult, concu
                                      concurrency=concurrency, show_report=False,
                                      **experiment_options)
         result.experiments[version] = outcome.experiment_id
+        result.reports[version] = outcome
         done = outcome.outcome
         if done is not None and done.resumed and not (done.ran or done.evaluated):
             result.reused.append(version)
             console.print(f"judge {version}: already run on this dataset version "
                           f"({outcome.experiment_name}), match rate "
                           f"{outcome.agreement.match_rate.value:.1%}")
+            render_links(outcome, console)
             continue
         render(outcome, console)
 
@@ -100,6 +106,9 @@ def run_demo(settings: Settings, console: Console | None = None, live_questions:
     run_versions(demo_settings, console, result, concurrency, **experiment_options)
     console.rule("5. comparison")
     result.summaries = steps.show_comparison(phoenix, demo_settings.dataset, console)
+    result.gold_traces_url = phoenix.project_url(demo_settings.project)
+    console.print(f"Gold traces (project {demo_settings.project}): {result.gold_traces_url}",
+                  soft_wrap=True)
     if live_questions:
         console.rule(f"6. the live path: {live_questions} new agent questions")
         result.live_answers = steps.ask_agent(settings, console, n=live_questions,
