@@ -46,6 +46,10 @@ class ExperimentLinks:
     """The experiment's own project: one trace per run, the judge's LLM span inside."""
     prompt: str
     """The prompt version the judge used."""
+    source_project: str | None = None
+    source_traces: str | None = None
+    """The project whose labeled traces the dataset was built from, and its page (set by
+    the command, which knows the project; None for a dataset imported from a file)."""
 
 
 @dataclass

@@ -84,8 +84,13 @@ class Phoenix:
                     self.client.projects.get(project_name=project)["id"])
             except (httpx.HTTPError, KeyError, ValueError):
                 if time.monotonic() >= deadline:
-                    return f"{self.base_url}/projects"
+                    return self.projects_url
                 time.sleep(0.5)
+
+    @property
+    def projects_url(self) -> str:
+        """The UI's list of projects."""
+        return f"{self.base_url}/projects"
 
     def dataset_url(self, dataset_id: str) -> str:
         return f"{self.base_url}/datasets/{dataset_id}/examples"

@@ -129,6 +129,9 @@ def render_links(report: ExperimentReport, console: Console) -> None:
     console.print(f"  judge traces (one per run): {links.traces}", soft_wrap=True)
     console.print(f"  prompt {escape(report.prompt.version)} as used: {links.prompt}",
                   soft_wrap=True)
+    if links.source_traces:
+        console.print(f"  labeled traces (project {escape(links.source_project or '')}): "
+                      f"{links.source_traces}", soft_wrap=True)
 
 
 def status_lines(result: ExperimentReport) -> list[str]:

@@ -81,6 +81,9 @@ def test_demo_runs_the_loop_and_is_safe_to_run_twice(phoenix: Settings) -> None:
     assert len(second.summaries) == 3
 
     assert first.gold_traces_url.startswith(f"{base_url(phoenix)}/projects/")
+    for report in first.reports.values():
+        assert report.links.source_project == "weather-agent-gold"
+        assert report.links.source_traces == first.gold_traces_url
 
     dataset_id = httpx.get(f"{base_url(phoenix)}/v1/datasets",
                            params={"name": GOLD_DATASET}).json()["data"][0]["id"]

@@ -335,7 +335,7 @@ def test_the_command_line_runs_reports_and_gates(phoenix: Settings,
         name = make_dataset(settings, good)
         env = {**os.environ, "PHOENIX_PORT": str(settings.phoenix_port),
                "OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "scripted-key",
-               "JUDGE_MODEL": "scripted"}
+               "JUDGE_MODEL": "scripted", "JUDGE_ALIGN_PROJECT": f"none-{uuid.uuid4().hex}"}
         done = subprocess.run(
             [str(Path(sys.executable).parent / "judge-align"), "experiment", "--prompt", "v2",
              "--dataset", name, "--concurrency", "3", "--gate", "0.9"],
@@ -346,6 +346,10 @@ def test_the_command_line_runs_reports_and_gates(phoenix: Settings,
     assert "error: gate failed: match rate 0.727 is below the gate 0.900" in done.stderr
     assert "Traceback" not in done.stderr
     assert f"{base_url(settings)}/datasets/" in done.stdout
+    for link in ("Phoenix experiment: ", "compare view: ", "judge traces (one per run): ",
+                 "prompt v2 as used: "):
+        assert f"{link}{base_url(settings)}/" in done.stdout, link
+    assert "labeled traces" not in done.stdout  # made directly: its project does not exist
 
 
 
