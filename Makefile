@@ -17,6 +17,7 @@ PROMPT ?= v3
 DATASET ?=
 MODEL ?=
 CONCURRENCY ?= 4
+SPLIT ?=
 LABELS ?=
 GATE ?=
 PROJECT ?=
@@ -81,10 +82,10 @@ labels: up ## copy human labels into the dataset and report balance
 prompts: up ## push evaluators/prompts/*.txt to Phoenix's prompt store
 	$(CLI) prompts
 
-experiment: up ## run judge PROMPT=v3 [DATASET= MODEL= CONCURRENCY= GATE=]
+experiment: up ## run judge PROMPT=v3 [DATASET= MODEL= CONCURRENCY= GATE= SPLIT=dev|test]
 	$(CLI) experiment --prompt $(PROMPT) --concurrency $(CONCURRENCY) \
 		$(if $(DATASET),--dataset $(DATASET)) $(if $(MODEL),--model $(MODEL)) \
-		$(if $(GATE),--gate $(GATE))
+		$(if $(GATE),--gate $(GATE)) $(if $(SPLIT),--split $(SPLIT))
 
 compare: up ## compare every judge experiment on the dataset
 	$(CLI) compare $(if $(DATASET),--dataset $(DATASET))

@@ -222,7 +222,7 @@ def prompts() -> None:
         table.add_row(item.version, item.version_id,
                       "new version" if item.created else "unchanged", file.description)
     _console().print(table)
-    typer.echo(f"Phoenix prompts: {phoenix.prompt_url(PROMPT_NAME)}")
+    typer.echo(f"Phoenix prompts: {phoenix.prompt_url(stored[0].prompt_id if stored else None)}")
 
 
 @app.command()

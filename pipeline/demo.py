@@ -7,7 +7,8 @@
    version with this model and prompt text is reused, not run again);
 5. ``align``: a judge chosen and fitted on the dev split, written as the next version and
    run once over every row (the first read of the test split);
-6. the comparison table of all of them and the Phoenix links;
+6. the comparison table of all of them and the Phoenix links (each experiment, its compare
+   view, its judge traces and prompt version; the gold traces);
 7. a few live agent questions, to show the live path into the agent's own project.
 """
 
@@ -23,6 +24,7 @@ from rich.console import Console
 from pipeline import steps
 from pipeline.dataset.build import build
 from pipeline.experiment.compare import ExperimentSummary
+from pipeline.experiment.report import ExperimentReport
 from pipeline.gold.load import load as load_gold_traces
 from pipeline.gold.splits import read_splits
 from pipeline.gold.traces import LABELS_FILE
@@ -31,7 +33,7 @@ from pipeline.labeling.sync import sync
 from pipeline.phoenix.connection import Phoenix
 from pipeline.settings import Settings
 from pipeline.views.dataset import render_build, render_labels
-from pipeline.views.experiment import render
+from pipeline.views.experiment import render, render_links
 
 GOLD_PROJECT = "weather-agent-gold"
 GOLD_DATASET = "weather-agent-gold"
@@ -45,10 +47,12 @@ class DemoResult:
     uploaded: int = 0
     already_loaded: int = 0
     experiments: dict[str, str] = field(default_factory=dict)  # version -> experiment id
+    reports: dict[str, ExperimentReport] = field(default_factory=dict)  # version -> report
     reused: list[str] = field(default_factory=list)
     aligned: str = ""
     summaries: list[ExperimentSummary] = field(default_factory=list)
     live_answers: int = 0
+    gold_traces_url: str = ""
     seconds: float = 0.0
 
 
@@ -81,12 +85,14 @@ def run_versions(settings: Settings, console: Console, result: DemoResult, concu
                                      concurrency=concurrency, show_report=False,
                                      **experiment_options)
         result.experiments[version] = outcome.experiment_id
+        result.reports[version] = outcome
         done = outcome.outcome
         if done is not None and done.resumed and not (done.ran or done.evaluated):
             result.reused.append(version)
             console.print(f"judge {version}: already run on this dataset version "
                           f"({outcome.experiment_name}), match rate "
                           f"{outcome.agreement.match_rate.value:.1%}")
+            render_links(outcome, console)
             continue
         render(outcome, console)
 
@@ -111,9 +117,12 @@ def run_demo(settings: Settings, console: Console | None = None, live_questions:
     result.aligned = aligned.version
     if aligned.experiment is not None:
         result.experiments[aligned.version] = aligned.experiment.experiment_id
+        result.reports[aligned.version] = aligned.experiment
     console.rule("6. comparison")
     result.summaries = steps.show_comparison(phoenix, demo_settings.dataset, console)
-    console.print(f"Gold traces: {phoenix.project_url(demo_settings.project)}")
+    result.gold_traces_url = phoenix.project_url(demo_settings.project)
+    console.print(f"Gold traces (project {demo_settings.project}): {result.gold_traces_url}",
+                  soft_wrap=True)
     if live_questions:
         console.rule(f"7. the live path: {live_questions} new agent questions")
         result.live_answers = steps.ask_agent(settings, console, n=live_questions,

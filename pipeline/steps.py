@@ -3,6 +3,7 @@ progress and prints its report (the top floor's shared pieces)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,11 +69,16 @@ def run_experiment(settings: Settings, console: Console, *, prompt: str,
     from pipeline.views.progress import progress_bar
 
     load_prompt(prompt)  # an unknown version is named before Phoenix is asked anything
+    phoenix = connect(settings)
     with progress_bar() as bar:
         report = run_judge_experiment(
-            connect(settings), settings.judge_endpoint(model), dataset or settings.dataset,
+            phoenix, settings.judge_endpoint(model), dataset or settings.dataset,
             prompt=prompt, concurrency=concurrency, split=split, resume=resume,
             progress=bar, **options)
+    source = phoenix.project_url(settings.project)
+    if source != phoenix.projects_url:  # the project exists (an imported set has none)
+        report.links = dataclasses.replace(report.links, source_project=settings.project,
+                                           source_traces=source)
     if show_report:
         render(report, console)
         for line in status_lines(report):

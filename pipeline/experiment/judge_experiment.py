@@ -3,9 +3,11 @@
 ``make experiment PROMPT=v3`` -> :func:`run_judge_experiment`: load the prompt file, read the
 latest dataset version (unlabeled examples are skipped and counted), push the prompt to
 Phoenix's prompt store, then judge every example with ``concurrency`` calls in flight, storing
-each run with an ``exact_match`` evaluation against the human label
+each run with its trace and its evaluations against the human label
 (:mod:`pipeline.experiment.runner`). The figures are computed from the runs read back from
-Phoenix (:mod:`pipeline.experiment.report`).
+Phoenix (:mod:`pipeline.experiment.report`) and written into the experiment's description
+and metadata (:mod:`pipeline.experiment.summary`). An experiment on one split is created on
+Phoenix's dataset split of that name.
 
 Re-running the same command (same prompt version, model, split and dataset version) resumes
 the last such experiment when it is incomplete (interrupted, Phoenix restarted, or judge calls
@@ -23,36 +25,31 @@ from evaluators.endpoint import Endpoint, check_endpoint
 from evaluators.judge import RetryPolicy, RowJudge, make_judge
 from evaluators.prompt_files import PROMPTS_DIR, load_prompt
 from pipeline.dataset.examples import LabeledDataset, load_labeled
+from pipeline.dataset.phoenix_splits import sync_splits
+from pipeline.dataset.splits import ALL
 from pipeline.errors import UserError
-from pipeline.experiment import runner
+from pipeline.experiment import runner, summary
 from pipeline.experiment.report import ExperimentReport, build_report
 from pipeline.experiment.runner import Outcome
+from pipeline.experiment.tracing import RunTracer
+from pipeline.phoenix import experiments
 from pipeline.phoenix.connection import Phoenix
 from pipeline.phoenix.experiments import JUDGE_KIND, experiment_name
 from pipeline.phoenix.prompts import PROMPT_NAME, push_prompt
+from pipeline.phoenix.tracing import traced_project
 from pipeline.progress import SILENT, Progress
 
 
-async def _run(phoenix: Phoenix, labeled: LabeledDataset, judge: RowJudge, *,
-               name: str, metadata: dict[str, Any], previous: dict[str, Any] | None,
-               concurrency: int, progress: Progress) -> Outcome:
-    """Create the experiment (or take ``previous`` up again) and do what is left of it."""
-    writer = phoenix.async_client()
+async def _run(phoenix: Phoenix, labeled: LabeledDataset, judge: RowJudge, plan: runner.Plan,
+               tracer: RunTracer, *, concurrency: int, progress: Progress) -> Outcome:
+    """Do what is left of the experiment of ``plan``."""
     try:
-        if previous is None:
-            experiment = await writer.experiments.create(
-                dataset_id=labeled.dataset.id, dataset_version_id=labeled.dataset.version_id,
-                experiment_name=name, experiment_metadata=metadata,
-                experiment_description=f"Judge prompt {metadata['prompt_tag']} with "
-                                       f"{metadata['model']} against the human labels.")
-            plan = runner.fresh_plan(dict(experiment), labeled)
-        else:
-            plan = runner.plan_for(phoenix, previous, labeled)
         what = (f"resuming {plan.experiment['name']}" if plan.resumed
-                else f"judging with {metadata['prompt_tag']} ({metadata['model']})")
+                else f"judging with {judge.prompt.version} ({judge.model})")
         progress.start(what, total=len(plan.to_run) + len(plan.to_evaluate))
-        return await runner.Runner(phoenix, writer, judge, labeled, concurrency=concurrency,
-                                   progress=progress).run(plan)
+        return await runner.Runner(phoenix, phoenix.async_client(), judge, labeled,
+                                   concurrency=concurrency, progress=progress,
+                                   tracer=tracer).run(plan)
     finally:
         await judge.aclose()
 
@@ -80,12 +77,35 @@ def run_judge_experiment(phoenix: Phoenix, endpoint: Endpoint, dataset: str, *,
         "prompt_version_id": stored.version_id, "model": judge.model, "split": labeled.split,
         "dataset_name": dataset, "dataset_version_id": labeled.dataset.version_id,
         "examples": len(labeled.examples), "skipped_examples": labeled.skipped,
+        "prompt_url": phoenix.prompt_url(stored.prompt_id, stored.version_id),
     }
     previous = runner.resumable(phoenix, labeled.dataset.id, metadata) if resume else None
-    outcome = asyncio.run(_run(phoenix, labeled, judge, name=name, metadata=metadata,
-                               previous=previous, concurrency=concurrency, progress=progress))
-    report = build_report(phoenix, experiment_id=outcome.experiment_id,
-                          name=previous["name"] if previous else name, labeled=labeled,
-                          prompt=stored, model=judge.model)
+    if previous is None:
+        experiment = _create(phoenix, labeled, name, metadata)
+        plan = runner.fresh_plan(experiment, labeled)
+    else:
+        experiment = previous
+        plan = runner.plan_for(phoenix, previous, labeled)
+    with traced_project(phoenix, experiment["project_name"]) as tracer:
+        outcome = asyncio.run(_run(phoenix, labeled, judge, plan,
+                                   RunTracer(tracer, prompt_file, stored.version_id),
+                                   concurrency=concurrency, progress=progress))
+        report = build_report(phoenix, experiment=experiment, labeled=labeled, prompt=stored,
+                              model=judge.model)
+        experiments.update(phoenix, experiment,
+                           description=summary.description(metadata, report.agreement),
+                           metadata=summary.with_figures(
+                               {**(experiment.get("metadata") or {}), **metadata}, report))
     report.outcome = outcome
     return report
+
+
+def _create(phoenix: Phoenix, labeled: LabeledDataset, name: str, metadata: dict[str, Any]
+            ) -> dict[str, Any]:
+    """A new experiment; on one split, created on Phoenix's dataset split of that name (its
+    membership put right first), so the experiments table and the UI's filter show it."""
+    split = None if labeled.split == ALL else labeled.split
+    if split is not None:
+        sync_splits(phoenix, labeled.dataset, [split])
+    return experiments.create(phoenix, labeled.dataset, name=name, metadata=metadata,
+                              description=summary.description(metadata), split=split)

@@ -8,7 +8,7 @@ the report shows what the Phoenix UI shows, not what this process remembers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from evaluators import metrics
 from evaluators.labels import ERROR
@@ -34,13 +34,31 @@ class JudgedRow:
     run: RunRecord
 
 
+@dataclass(frozen=True)
+class ExperimentLinks:
+    """Where to look at the experiment in the Phoenix UI."""
+
+    experiment: str
+    """The experiment's page: its runs with their evaluations and trace links."""
+    compare: str
+    """The compare view (each run's output and evaluations beside the reference)."""
+    traces: str
+    """The experiment's own project: one trace per run, the judge's LLM span inside."""
+    prompt: str
+    """The prompt version the judge used."""
+    source_project: str | None = None
+    source_traces: str | None = None
+    """The project whose labeled traces the dataset was built from, and its page (set by
+    the command, which knows the project; None for a dataset imported from a file)."""
+
+
 @dataclass
 class ExperimentReport:
     """Everything the report prints, computed from the runs stored in Phoenix."""
 
     experiment_id: str
     experiment_name: str
-    experiment_url: str
+    links: ExperimentLinks
     dataset: LabeledDataset
     prompt: StoredPrompt
     model: str
@@ -75,9 +93,21 @@ class ExperimentReport:
         return abs(dev - test)
 
 
-def build_report(phoenix: Phoenix, *, experiment_id: str, name: str,
-                 labeled: LabeledDataset, prompt: StoredPrompt, model: str) -> ExperimentReport:
+def links(phoenix: Phoenix, experiment: dict[str, Any], prompt: StoredPrompt
+          ) -> ExperimentLinks:
+    """The UI pages of ``experiment`` (a REST experiment: id, dataset_id, project_name)."""
+    dataset_id, experiment_id = experiment["dataset_id"], experiment["id"]
+    return ExperimentLinks(
+        experiment=phoenix.experiment_url(dataset_id, experiment_id),
+        compare=phoenix.compare_url(dataset_id, [experiment_id]),
+        traces=phoenix.project_url(experiment["project_name"]),
+        prompt=phoenix.prompt_url(prompt.prompt_id, prompt.version_id))
+
+
+def build_report(phoenix: Phoenix, *, experiment: dict[str, Any], labeled: LabeledDataset,
+                 prompt: StoredPrompt, model: str) -> ExperimentReport:
     """Join the stored runs with the labeled examples and compute every figure."""
+    experiment_id = experiment["id"]
     runs = {run.example_id: run for run in fetch_runs(phoenix, experiment_id)}
     phoenix_ids = labeled.node_ids()
     rows = []
@@ -97,9 +127,9 @@ def build_report(phoenix: Phoenix, *, experiment_id: str, name: str,
                 by_split[split] = metrics.agreement([r.example.label for r in part],
                                                     [r.run.judge for r in part])
     return ExperimentReport(
-        experiment_id=experiment_id, experiment_name=name,
-        experiment_url=phoenix.compare_url(labeled.dataset.id, [experiment_id]),
-        dataset=labeled, prompt=prompt, model=model, rows=rows,
+        experiment_id=experiment_id, experiment_name=experiment["name"],
+        links=links(phoenix, experiment, prompt), dataset=labeled, prompt=prompt,
+        model=model, rows=rows,
         agreement=metrics.agreement(human, judged), by_split=by_split,
         missing_annotations=sum(r.run.exact_match is None for r in rows))
 

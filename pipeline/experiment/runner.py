@@ -6,15 +6,17 @@ once a second (3 x concurrency items a second, for the task runs and again for t
 evaluations), and it exports each run's span synchronously inside the event loop. This
 runner uses the same public pieces (``experiments.create``, ``log_run``, ``log_evaluation``)
 with one semaphore bounding the judge calls in flight; each run is stored, with its
-``exact_match`` evaluation, as soon as its verdict is in. Runs carry no trace: the judge's
-raw reply is in the run's output.
+evaluations (:mod:`pipeline.experiment.evaluations`: ``exact_match``, and ``tpr`` or ``tnr``),
+as soon as its verdict is in. Each run is traced like Phoenix's own runs
+(:mod:`pipeline.experiment.tracing`) and stored with its trace id; the spans leave in
+batches from a background thread, so tracing adds no wait to the event loop.
 
 Resuming: the same experiment (same prompt version, model, split and dataset version, read
 from its metadata) is completed rather than started again. Examples without a run, or whose
 run failed (the judge call still failing after its retries: the run is stored with Phoenix's
-``error`` set, so it may be replaced), are judged again; runs without a successful
-``exact_match`` are evaluated. Phoenix allows one run per example and repetition, so a resume
-never duplicates a run.
+``error`` set, so it may be replaced), are judged again; runs lacking any of their
+evaluations (or carrying it as failed) get the missing ones. Phoenix allows one run per
+example and repetition, so a resume never duplicates a run.
 
 Phoenix calls are retried briefly; when Phoenix stays away, :class:`PhoenixGone` says how far
 the experiment got, and re-running the same command resumes it.
@@ -23,19 +25,19 @@ the experiment got, and re-running the same command resumes it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from evaluators.exact_match import NAME as EXACT_MATCH
-from evaluators.exact_match import exact_match
 from evaluators.judge import RowJudge
 from evaluators.labels import ERROR
 from pipeline.dataset.examples import LabeledDataset, LabeledExample
 from pipeline.errors import UserError
+from pipeline.experiment import evaluations
+from pipeline.experiment.tracing import RunTracer
 from pipeline.phoenix import experiments
 from pipeline.progress import SILENT, Progress
 
@@ -64,7 +66,9 @@ class Plan:
 
     experiment: dict[str, Any]
     to_run: list[LabeledExample]
-    to_evaluate: list[tuple[LabeledExample, dict[str, Any]]] = field(default_factory=list)
+    to_evaluate: list[tuple[LabeledExample, dict[str, Any], frozenset[str]]] = field(
+        default_factory=list)
+    """Stored runs and the evaluations each lacks."""
     resumed: bool = False
 
     @property
@@ -94,19 +98,26 @@ def fresh_plan(experiment: dict[str, Any], labeled: LabeledDataset) -> Plan:
 
 
 def plan_for(phoenix: Phoenix, experiment: dict[str, Any], labeled: LabeledDataset) -> Plan:
-    """Which of ``labeled``'s examples still need a run, and which runs an evaluation."""
+    """Which of ``labeled``'s examples still need a run, and which runs which evaluations."""
     experiment_id = experiment["id"]
     runs = experiments.stored_runs(phoenix, experiment_id)
-    unevaluated = experiments.unevaluated_run_ids(phoenix, experiment_id, EXACT_MATCH)
+    lacking = experiments.missing_evaluations(phoenix, experiment_id, evaluations.NAMES)
     ids = labeled.node_ids()
+    expected = _expected_outputs(labeled)
     to_run, to_evaluate = [], []
     for example in labeled.examples:
         run = runs.get(ids[example.id])
         if run is None or run.get("error"):
             to_run.append(example)
-        elif run["id"] in unevaluated:
-            to_evaluate.append((example, run))
+        elif missing := lacking.get(run["id"], frozenset()) & evaluations.names_for(
+                expected[example.id]):
+            to_evaluate.append((example, run, missing))
     return Plan(experiment=experiment, to_run=to_run, to_evaluate=to_evaluate, resumed=True)
+
+
+def _expected_outputs(labeled: LabeledDataset) -> dict[str, Any]:
+    """Example id -> its reference output (the human label), as the evaluations read it."""
+    return {e["id"]: e.get("output") or {} for e in labeled.dataset.examples}
 
 
 def _phoenix_trouble(error: BaseException) -> bool:
@@ -134,19 +145,20 @@ async def _with_retries(call: Callable[[], Awaitable[Any]]) -> Any:
 
 
 class Runner:
-    """Judge the examples of a :class:`Plan`, storing each run and its evaluation."""
+    """Judge the examples of a :class:`Plan`, storing each run (traced) and its evaluations."""
 
     def __init__(self, phoenix: Phoenix, writer: AsyncClient, judge: RowJudge,
-                 labeled: LabeledDataset, *, concurrency: int,
-                 progress: Progress = SILENT) -> None:
+                 labeled: LabeledDataset, *, concurrency: int, progress: Progress = SILENT,
+                 tracer: RunTracer | None = None) -> None:
         self.phoenix = phoenix
         self.writer = writer
         self.judge = judge
         self.labeled = labeled
         self.concurrency = max(1, concurrency)
         self.progress = progress
+        self.tracer = tracer or RunTracer(None, judge.prompt, "")
         self.ids = labeled.node_ids()
-        self.expected = {e["id"]: e.get("output") or {} for e in labeled.dataset.examples}
+        self.expected = _expected_outputs(labeled)
         self.stored = 0
         self.evaluated = 0
         self.already_stored = 0
@@ -160,12 +172,14 @@ class Runner:
                 for example in plan.to_run:
                     group.create_task(self._judge_and_store(plan.experiment["id"], example,
                                                             gate))
-                for example, run in plan.to_evaluate:
-                    group.create_task(self._evaluate(example, run["id"], run.get("output")))
+                for example, run, missing in plan.to_evaluate:
+                    group.create_task(self._evaluate(example, run["id"], run.get("output"),
+                                                     missing))
             if self.already_stored:  # their evaluations may be missing: look them up
-                for example, run in plan_for(self.phoenix, plan.experiment,
-                                             self.labeled).to_evaluate:
-                    await self._evaluate(example, run["id"], run.get("output"), quiet=True)
+                for example, run, missing in plan_for(self.phoenix, plan.experiment,
+                                                      self.labeled).to_evaluate:
+                    await self._evaluate(example, run["id"], run.get("output"), missing,
+                                         quiet=True)
         except* (httpx.TransportError, httpx.HTTPStatusError) as group:
             error = group.exceptions[0]
             raise PhoenixGone(
@@ -179,16 +193,19 @@ class Runner:
     async def _judge_and_store(self, experiment_id: str, example: LabeledExample,
                                gate: asyncio.Semaphore) -> None:
         async with gate:
-            start = datetime.now(UTC)
-            verdict = await self.judge.judge(example.question, example.answer, example.tools)
-            end = datetime.now(UTC)
-        output = verdict.as_output()
+            with self.tracer.run(example) as traced:
+                start = datetime.now(UTC)
+                verdict = await self.judge.judge(example.question, example.answer,
+                                                 example.tools)
+                end = datetime.now(UTC)
+                output = verdict.as_output()
+                error = verdict.error if verdict.label == ERROR else None
+                traced.finish(output, error)
         try:
             run = await self._write(lambda: self.writer.experiments.log_run(
                 experiment_id=experiment_id, dataset_example_id=self.ids[example.id],
-                output=output, start_time=start, end_time=end,
-                error=verdict.error if verdict.label == ERROR else None,
-                timeout=POST_TIMEOUT))
+                output=output, start_time=start, end_time=end, error=error,
+                trace_id=traced.trace_id, timeout=POST_TIMEOUT))
         except httpx.HTTPStatusError as error:
             if error.response.status_code != 409:
                 raise
@@ -197,19 +214,24 @@ class Runner:
             self.progress.advance()
             return
         self.stored += 1
-        await self._evaluate(example, run["id"], output)
+        await self._evaluate(example, run["id"], output, evaluations.NAMES)
+
+    async def _log_evaluation(self, run_id: str, name: str, result: dict[str, Any]) -> None:
+        await self._write(lambda: self.writer.experiments.log_evaluation(
+            experiment_run_id=run_id, name=name, annotator_kind="CODE", score=result["score"],
+            label=result["label"], explanation=result["explanation"], timeout=POST_TIMEOUT))
 
     async def _write(self, call: Callable[[], Awaitable[Any]]) -> Any:
         async with self._writes:
             return await _with_retries(call)
 
-    async def _evaluate(self, example: LabeledExample, run_id: str, output: Any, *,
-                        quiet: bool = False) -> None:
-        result = exact_match(output, self.expected[example.id])
-        await self._write(lambda: self.writer.experiments.log_evaluation(
-            experiment_run_id=run_id, name=EXACT_MATCH, annotator_kind="CODE",
-            score=result["score"], label=result["label"], explanation=result["explanation"],
-            timeout=POST_TIMEOUT))
+    async def _evaluate(self, example: LabeledExample, run_id: str, output: Any,
+                        names: Iterable[str], *, quiet: bool = False) -> None:
+        """Store the evaluations ``names`` of one run (those that apply to its example)."""
+        wanted = set(names)
+        results = evaluations.evaluate(output, self.expected[example.id])
+        await asyncio.gather(*(self._log_evaluation(run_id, name, result)
+                               for name, result in results.items() if name in wanted))
         self.evaluated += 1
         if not quiet:
             self.progress.advance()

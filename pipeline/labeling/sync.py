@@ -4,7 +4,9 @@ Each example linked to a span gets that span's current HUMAN ``helpfulness`` lab
 expected output. Changed examples are patched in place (same example id, same span link) as
 one new dataset version; with nothing changed no version is added. A label already in the
 dataset is never erased: an example whose span has no human label (any more) keeps it.
-Examples without a span (an imported gold set) keep their labels as they are.
+Examples without a span (an imported gold set) keep their labels as they are. Phoenix's
+``dev`` and ``test`` dataset splits are put right where they differ from the examples'
+metadata (:mod:`pipeline.dataset.phoenix_splits`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from evaluators.labels import HUMAN_LABELS
+from pipeline.dataset.phoenix_splits import sync_splits
 from pipeline.dataset.splits import SPLITS
 from pipeline.phoenix import annotations, datasets
 
@@ -35,6 +38,8 @@ class LabelsReport:
     by_split: dict[str, Counter] = field(default_factory=dict)
     new_version: bool = False
     url: str = ""
+    split_changes: int = 0
+    """Examples moved into (or out of) a Phoenix dataset split to match their metadata."""
 
     def warnings(self) -> list[str]:
         """A line for each label under 20% of the labeled examples (and for no labels)."""
@@ -64,6 +69,7 @@ def sync(phoenix: Phoenix, name: str, project: str) -> LabelsReport:
             changed.append(_with_label(example, label, span_id))
         final_labels.append(((example.get("metadata") or {}).get("split") or "none", label))
     result = datasets.upload(phoenix, name, changed, current) if changed else current
+    split_changes = sync_splits(phoenix, result)
     labeled = [(split, label) for split, label in final_labels if label]
     by_split: dict[str, Counter] = {}
     for split, label in labeled:
@@ -74,7 +80,7 @@ def sync(phoenix: Phoenix, name: str, project: str) -> LabelsReport:
                         unlabeled=len(final_labels) - len(labeled),
                         balance={label: balance.get(label, 0) for label in HUMAN_LABELS},
                         by_split=by_split, new_version=bool(changed),
-                        url=phoenix.dataset_url(result.id))
+                        url=phoenix.dataset_url(result.id), split_changes=split_changes)
 
 
 def _with_label(example: Any, label: str, span_id: str) -> dict[str, Any]:

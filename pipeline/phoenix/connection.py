@@ -84,8 +84,13 @@ class Phoenix:
                     self.client.projects.get(project_name=project)["id"])
             except (httpx.HTTPError, KeyError, ValueError):
                 if time.monotonic() >= deadline:
-                    return f"{self.base_url}/projects"
+                    return self.projects_url
                 time.sleep(0.5)
+
+    @property
+    def projects_url(self) -> str:
+        """The UI's list of projects."""
+        return f"{self.base_url}/projects"
 
     def dataset_url(self, dataset_id: str) -> str:
         return f"{self.base_url}/datasets/{dataset_id}/examples"
@@ -93,12 +98,21 @@ class Phoenix:
     def experiments_url(self, dataset_id: str) -> str:
         return f"{self.base_url}/datasets/{dataset_id}/experiments"
 
+    def experiment_url(self, dataset_id: str, experiment_id: str) -> str:
+        """The experiment's own page: its runs, their evaluations and trace links."""
+        return f"{self.base_url}/datasets/{dataset_id}/experiments/{experiment_id}"
+
     def compare_url(self, dataset_id: str, experiment_ids: list[str]) -> str:
         query = "&".join(f"experimentId={eid}" for eid in experiment_ids)
         return f"{self.base_url}/datasets/{dataset_id}/compare?{query}"
 
-    def prompt_url(self, prompt_name: str) -> str:
-        return f"{self.base_url}/prompts/{prompt_name}"
+    def prompt_url(self, prompt_id: str | None, version_id: str | None = None) -> str:
+        """A prompt's page, or one of its versions (by ids: the UI does not resolve names);
+        the prompts list when the prompt is unknown."""
+        if prompt_id is None:
+            return f"{self.base_url}/prompts"
+        page = f"{self.base_url}/prompts/{prompt_id}"
+        return f"{page}/versions/{version_id}" if version_id else page
 
     @property
     def ui_url(self) -> str:

@@ -1,7 +1,8 @@
-"""Judge experiments as Phoenix stores them: which experiments are ours, and their runs.
+"""Judge experiments as Phoenix stores them: which experiments are ours, their runs, and the
+experiment records themselves (created, and their description and metadata updated).
 
-Everything here reads back from Phoenix (REST ``/v1/experiments/{id}/json``: each run with
-its input, reference output, task output and annotations), so the report and the comparison
+Runs are read back from Phoenix (REST ``/v1/experiments/{id}/json``: each run with its
+input, reference output, task output and annotations), so the report and the comparison
 show what the Phoenix UI shows, not what this process remembers.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +18,8 @@ from evaluators.exact_match import NAME as EXACT_MATCH
 from evaluators.labels import ERROR, INVALID, JUDGE_OUTCOMES, normalize_label
 
 if TYPE_CHECKING:
+    from phoenix.client.resources.datasets import Dataset
+
     from pipeline.phoenix.connection import Phoenix
 
 JUDGE_KIND = "judge"
@@ -87,22 +91,47 @@ def stored_runs(phoenix: Phoenix, experiment_id: str) -> dict[str, dict[str, Any
     return {run["dataset_example_id"]: run for run in response.json()["data"]}
 
 
-def unevaluated_run_ids(phoenix: Phoenix, experiment_id: str, evaluation: str) -> set[str]:
-    """Runs without a successful ``evaluation`` (Phoenix works it out, page by page)."""
-    found: set[str] = set()
+def missing_evaluations(phoenix: Phoenix, experiment_id: str, names: Iterable[str]
+                        ) -> dict[str, frozenset[str]]:
+    """Run id -> which of ``names`` it lacks (or carries only as failed), for every run that
+    lacks any (Phoenix works it out, page by page)."""
+    found: dict[str, frozenset[str]] = {}
     cursor: str | None = None
     while True:
-        params: dict[str, Any] = {"limit": 1000, "evaluation_name": [evaluation]}
+        params: dict[str, Any] = {"limit": 1000, "evaluation_name": list(names)}
         if cursor:
             params["cursor"] = cursor
         response = phoenix.rest.get(f"/v1/experiments/{experiment_id}/incomplete-evaluations",
                                     params=params, timeout=READ_TIMEOUT)
         response.raise_for_status()
         body = response.json()
-        found |= {item["experiment_run"]["id"] for item in body["data"]}
+        found |= {item["experiment_run"]["id"]: frozenset(item["evaluation_names"])
+                  for item in body["data"]}
         cursor = body.get("next_cursor")
         if not cursor:
             return found
+
+
+def create(phoenix: Phoenix, dataset: Dataset, *, name: str, description: str,
+           metadata: dict[str, Any], split: str | None = None) -> dict[str, Any]:
+    """A new experiment on ``dataset``'s version; on the Phoenix dataset split ``split`` when
+    given (the experiments table shows it, and the experiment covers that split only)."""
+    return dict(phoenix.client.experiments.create(
+        dataset_id=dataset.id, dataset_version_id=dataset.version_id, experiment_name=name,
+        experiment_description=description, experiment_metadata=metadata,
+        splits=[split] if split else None, timeout=READ_TIMEOUT))
+
+
+def update(phoenix: Phoenix, experiment: dict[str, Any], *, description: str,
+           metadata: dict[str, Any]) -> dict[str, Any]:
+    """Replace the experiment's description and metadata (REST ``PATCH``); unchanged ones
+    are not written again."""
+    if (experiment.get("description"), experiment.get("metadata")) == (description, metadata):
+        return experiment
+    response = phoenix.rest.patch(f"/v1/experiments/{experiment['id']}", timeout=READ_TIMEOUT,
+                                  json={"description": description, "metadata": metadata})
+    response.raise_for_status()
+    return response.json()["data"]
 
 
 def judge_experiments(phoenix: Phoenix, dataset_id: str) -> list[dict[str, Any]]:

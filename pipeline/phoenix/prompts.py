@@ -33,6 +33,8 @@ class StoredPrompt:
     version: str
     version_id: str
     created: bool
+    prompt_id: str | None = None
+    """The Phoenix prompt's own id (its UI page is addressed by it, not by its name)."""
 
 
 def _message_text(content: Any) -> str:
@@ -58,6 +60,22 @@ def template_text(stored: PromptVersion) -> str:
     return "".join(_message_text(m.get("content")) for m in messages)
 
 
+def prompt_id(phoenix: Phoenix, prompt_name: str) -> str | None:
+    """The id of the prompt called ``prompt_name`` (REST lists prompts page by page)."""
+    cursor: str | None = None
+    while True:
+        params: dict[str, Any] = {"limit": 100, **({"cursor": cursor} if cursor else {})}
+        response = phoenix.rest.get("/v1/prompts", params=params)
+        response.raise_for_status()
+        body = response.json()
+        for prompt in body["data"]:
+            if prompt["name"] == prompt_name:
+                return str(prompt["id"])
+        cursor = body.get("next_cursor")
+        if not cursor:
+            return None
+
+
 def push_prompt(phoenix: Phoenix, prompt: PromptFile, *, model_name: str,
                 prompt_name: str = PROMPT_NAME) -> StoredPrompt:
     """Make the version tagged ``prompt.version`` hold the file's text; return its id."""
@@ -65,7 +83,8 @@ def push_prompt(phoenix: Phoenix, prompt: PromptFile, *, model_name: str,
 
     current = tagged_version(phoenix, prompt.version, prompt_name)
     if current is not None and template_text(current) == prompt.template:
-        return StoredPrompt(prompt.version, str(current.id), created=False)
+        return StoredPrompt(prompt.version, str(current.id), created=False,
+                            prompt_id=prompt_id(phoenix, prompt_name))
     version = PromptVersion.from_openai(
         {"model": model_name, "messages": [{"role": "user", "content": prompt.template}],
          "temperature": TEMPERATURE, "max_tokens": MAX_TOKENS},
@@ -75,7 +94,8 @@ def push_prompt(phoenix: Phoenix, prompt: PromptFile, *, model_name: str,
                                     prompt_description=PROMPT_DESCRIPTION)
     phoenix.client.prompts.tags.create(prompt_version_id=str(created.id), name=prompt.version,
                                description=prompt.description or None)
-    return StoredPrompt(prompt.version, str(created.id), created=True)
+    return StoredPrompt(prompt.version, str(created.id), created=True,
+                        prompt_id=prompt_id(phoenix, prompt_name))
 
 
 def push_prompts(phoenix: Phoenix, prompts: Iterable[PromptFile], *, model_name: str,

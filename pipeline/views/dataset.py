@@ -60,6 +60,9 @@ def render_labels(report: LabelsReport, console: Console) -> None:
                       "(a new dataset version)")
     else:
         console.print("the dataset already has every human label (no new version)")
+    if report.split_changes:
+        console.print(f"put {report.split_changes} examples into the Phoenix dataset split "
+                      "(dev / test) their metadata names")
     for warning in report.warnings():
         console.print(f"[yellow]warning:[/] {warning}")
     console.print(f"Phoenix: {report.url}")

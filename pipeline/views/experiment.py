@@ -121,7 +121,20 @@ def render(report: ExperimentReport, console: Console) -> None:
         console.print(disagreement_table(report))
     else:
         console.print("No disagreements: the judge gave the human label on every row.")
-    console.print(f"Phoenix experiment: {report.experiment_url}")
+    render_links(report, console)
+
+
+def render_links(report: ExperimentReport, console: Console) -> None:
+    """Where to look in Phoenix: the experiment, its compare view, its traces, its prompt."""
+    links = report.links
+    console.print(f"Phoenix experiment: {links.experiment}", soft_wrap=True)
+    console.print(f"  compare view: {links.compare}", soft_wrap=True)
+    console.print(f"  judge traces (one per run): {links.traces}", soft_wrap=True)
+    console.print(f"  prompt {escape(report.prompt.version)} as used: {links.prompt}",
+                  soft_wrap=True)
+    if links.source_traces:
+        console.print(f"  labeled traces (project {escape(links.source_project or '')}): "
+                      f"{links.source_traces}", soft_wrap=True)
 
 
 def status_lines(result: ExperimentReport) -> list[str]:

@@ -180,3 +180,17 @@ def test_injected_instructions_stay_data(tmp_path: Path, scripted_llm: type[Scri
         verdict = _verdict(_judge(Settings(run_dir=tmp_path), server),
                            question="Weather in Rome?", answer=refusal)
     assert verdict.label == NOT_HELPFUL, verdict.reason
+
+
+def test_the_stored_output_is_readable_at_a_glance() -> None:
+    from evaluators.verdict import Verdict
+
+    judged = Verdict(HELPFUL, "covers the plan", raw="helpful\ncovers the plan",
+                     probability=0.9876543210123, checks={"refusal": 0.0})
+    assert judged.as_output() == {"label": HELPFUL, "reason": "covers the plan",
+                                  "probability": 0.988, "checks": {"refusal": 0.0}}
+    unreadable = Verdict(INVALID, "I would rather not say.", raw="I would rather not say.")
+    assert unreadable.as_output() == {"label": INVALID, "reason": "I would rather not say.",
+                                      "raw": "I would rather not say."}
+    failed = Verdict(ERROR, error="APITimeoutError: Request timed out.")
+    assert failed.as_output() == {"label": ERROR, "error": "APITimeoutError: Request timed out."}

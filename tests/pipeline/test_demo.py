@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +12,13 @@ import httpx
 import pytest
 
 from evaluators.prompt_files import PROMPTS_DIR, load_prompt
-from pipeline.demo import GOLD_DATASET, VERSIONS, run_demo
+from pipeline.demo import GOLD_DATASET, VERSIONS, DemoResult, run_demo
+from pipeline.experiment.report import ExperimentReport
 from pipeline.gold import traces as gold
 from pipeline.gold.splits import read_splits
 from pipeline.settings import Settings
 from tests.conftest import scripted_settings
+from tests.support.chromium import Chromium
 from tests.support.scripted_llm import ScriptedLLM
 from tests.support.stack import base_url
 
@@ -66,20 +66,6 @@ def scripted_judge() -> tuple[Any, dict[str, float]]:
     return reply, {"v1": helpful, "v2": 1 - helpful, "v3": 1.0, "v4": 1.0}
 
 
-def rendered_dom(url: str) -> str:
-    """The page as headless Chromium renders it (Phoenix's UI is a JavaScript app)."""
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.fail("chromium is missing: `apt-get install chromium` (.ci/run installs it)")
-    with tempfile.TemporaryDirectory() as profile:
-        done = subprocess.run(
-            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-             "--no-first-run", "--disable-background-networking", "--disable-component-update",
-             "--disable-sync", f"--user-data-dir={profile}", "--virtual-time-budget=20000",
-             "--dump-dom", url], capture_output=True, text=True, timeout=120)
-    return done.stdout
-
-
 def test_demo_runs_the_loop_and_is_safe_to_run_twice(phoenix: Settings, tmp_path: Path
                                                      ) -> None:
     reply, expected = scripted_judge()
@@ -111,9 +97,69 @@ def test_demo_runs_the_loop_and_is_safe_to_run_twice(phoenix: Settings, tmp_path
     assert second.experiments == first.experiments  # v4 too: the same fit, resumed
     assert second.aligned == "v4" and len(second.summaries) == 4
 
+    assert first.gold_traces_url.startswith(f"{base_url(phoenix)}/projects/")
+    for report in first.reports.values():
+        assert report.links.source_project == "weather-agent-gold"
+        assert report.links.source_traces == first.gold_traces_url
+
     dataset_id = httpx.get(f"{base_url(phoenix)}/v1/datasets",
                            params={"name": GOLD_DATASET}).json()["data"][0]["id"]
-    page = rendered_dom(f"{base_url(phoenix)}/datasets/{dataset_id}/experiments")
-    for version in (*VERSIONS, "v4"):
-        assert f"judge-{version}-scripted" in page
-    assert "exact_match" in page
+    with Chromium() as browser:
+        the_experiments_table_shows_the_reports_figures(browser, phoenix, dataset_id, first)
+        a_runs_trace_opens_with_the_judges_llm_span(browser, first.reports["v3"])
+        the_split_filter_shows_dev_and_test(browser, phoenix, dataset_id)
+
+
+def the_experiments_table_shows_the_reports_figures(browser: Chromium, phoenix: Settings,
+                                                    dataset_id: str, demo: DemoResult) -> None:
+    """One row per judge version, its exact_match / tpr / tnr means the report's figures
+    (the table shows two decimals), tokens counted from the traces, figures described."""
+    page = browser.open(f"{base_url(phoenix)}/datasets/{dataset_id}/experiments")
+    page.wait_for_text(*(f"judge-{v}-scripted" for v in (*VERSIONS, "v4")), "tpr", "tnr")
+    # tokens come from the traces, which Phoenix ingests a moment after the runs
+    table = page.wait_for_table(lambda rows: len(rows) >= len(VERSIONS) and all(
+        r.get("total tokens", "--") != "--" for r in rows if r.get("name")))
+    rows = {row["name"].split()[-1]: row for row in table if row.get("name")}
+    for version, report in demo.reports.items():
+        row = rows[f"judge-{version}-scripted"]
+        a = report.agreement
+        for column, value in (("exact_match", a.match_rate.value), ("tpr", a.tpr),
+                              ("tnr", a.tnr)):
+            assert value is not None and abs(float(row[column]) - value) < 0.01, (
+                version, column, row[column], value)
+        assert row["total tokens"] == str(12 * a.n)  # the scripted endpoint's usage
+        assert row["description"].startswith("kappa ")
+        assert row["splits"] == "all examples"
+
+
+def a_runs_trace_opens_with_the_judges_llm_span(browser: Chromium,
+                                                report: ExperimentReport) -> None:
+    """From the compare view, a run's trace button opens its trace: the task span and the
+    judge's LLM span, whose input is the rendered prompt and whose output is the reply."""
+    page = browser.open(report.links.compare)
+    trace_button = "document.querySelector('button[aria-label=\"View run trace\"]')"
+    page.wait_for(f"!!{trace_button}")
+    page.click(trace_button)
+    page.wait_for_text("Task: judge", "ChatCompletion")
+    page.click_text("ChatCompletion")
+    page.wait_for_text(load_prompt("v3").template[:60], "scripted verdict")
+
+
+def the_split_filter_shows_dev_and_test(browser: Chromium, phoenix: Settings,
+                                        dataset_id: str) -> None:
+    """The examples page's split filter offers dev and test; choosing dev leaves only dev
+    examples in the table."""
+    dev = {e["id"] for e in httpx.get(f"{base_url(phoenix)}/v1/datasets/{dataset_id}/examples",
+                                      timeout=30).json()["data"]["examples"]
+           if e["metadata"]["split"] == "dev"}
+    page = browser.open(f"{base_url(phoenix)}/datasets/{dataset_id}/examples")
+    page.wait_for_table(lambda rows: {"dev", "test"} <= {r.get("splits") for r in rows})
+    page.click_text("Splits", "button")
+    options = page.wait_for("[...document.querySelectorAll('[role=menuitemcheckbox]')]"
+                            ".map(o => o.innerText.trim())")
+    assert {"dev", "test"} <= set(options)
+    page.click_text("dev", "[role=menuitemcheckbox]")
+    rows = page.wait_for_table(lambda rows: {r.get("splits") for r in rows if r.get("id")}
+                               == {"dev"})
+    shown = {row["id"] for row in rows if row.get("id")}  # the rows in view (a long table
+    assert shown and shown <= dev                         # renders only those)

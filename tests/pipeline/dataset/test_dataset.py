@@ -187,6 +187,10 @@ def test_import_csv_and_jsonl_gold_sets(phoenix: Settings, tmp_path: Path) -> No
             importer.example_id(question, answer))
         assert example["metadata"]["category"] == "forecast"
     assert by_question["Fog in SF?"]["metadata"]["split"] == "test"
+    for split in ("dev", "test"):  # Phoenix's dataset splits, as the UI's filter shows them
+        members = px.client.datasets.get_dataset(dataset=name, splits=[split]).examples
+        assert {e["id"] for e in members} == {
+            e["id"] for e in examples if e["metadata"]["split"] == split}
 
     again = run_judge_align(phoenix, "dataset", "import", str(csv_file), "--name", name,
                             project="unused")

@@ -73,10 +73,18 @@ def runs_per_example(settings: Settings, experiment_id: str) -> Counter[str]:
     return Counter(run["dataset_example_id"] for run in runs)
 
 
-def annotations(settings: Settings, experiment_id: str) -> list[list[dict[str, Any]]]:
+def evaluations(settings: Settings, experiment_id: str) -> list[dict[str, float]]:
+    """Per run, its evaluations' scores by name, and ``rate``: the name of the rate
+    evaluation its human label calls for (tpr or tnr)."""
     stored = httpx.get(f"{base_url(settings)}/v1/experiments/{experiment_id}/json",
                        timeout=30).json()
-    return [run["annotations"] for run in stored]
+    return [{"rate": {"helpful": "tpr", "not_helpful": "tnr"}[run["reference_output"]["label"]],
+             **{a["name"]: a["score"] for a in run["annotations"]}} for run in stored]
+
+
+def complete(run: dict[str, Any]) -> bool:
+    """The run carries exactly exact_match and its rate evaluation."""
+    return set(run) - {"rate"} == {"exact_match", run["rate"]}
 
 
 class Flaky:
@@ -119,8 +127,7 @@ def test_an_endpoint_failing_30_percent_of_calls_still_accounts_for_every_exampl
     counts = runs_per_example(settings, result.experiment_id)
     assert len(counts) == 40 and set(counts.values()) == {1}
     assert len(result.rows) == 40 and result.missing_annotations == 0
-    for stored in annotations(settings, result.experiment_id):
-        assert [a["name"] for a in stored] == ["exact_match"]
+    assert all(complete(run) for run in evaluations(settings, result.experiment_id))
     given_up = flaky.given_up(FAST.attempts)
     for row in result.rows:
         question = row.example.question.split("?", 1)[0]
@@ -161,8 +168,8 @@ def test_rows_whose_judge_calls_failed_are_retried_by_a_rerun(phoenix: Settings)
     assert second.agreement.errors == 0 and second.agreement.matches == 9
     counts = runs_per_example(settings, second.experiment_id)
     assert len(counts) == 9 and set(counts.values()) == {1}
-    for stored in annotations(settings, second.experiment_id):
-        assert [(a["name"], a["score"]) for a in stored] == [("exact_match", 1.0)]
+    for run in evaluations(settings, second.experiment_id):
+        assert complete(run) and run["exact_match"] == run[run["rate"]] == 1.0
 
 
 def cli(settings: Settings, server: ScriptedLLM, *args: str) -> subprocess.CompletedProcess:
@@ -228,8 +235,7 @@ def test_an_experiment_cut_by_a_phoenix_restart_resumes_with_one_run_per_example
         (experiment,) = connect(settings).client.experiments.list(dataset_id=dataset_id)
         counts = runs_per_example(settings, experiment["id"])
         assert len(counts) == 40 and set(counts.values()) == {1}
-        assert all([a["name"] for a in stored] == ["exact_match"]
-                   for stored in annotations(settings, experiment["id"]))
+        assert all(complete(run) for run in evaluations(settings, experiment["id"]))
     finally:
         service.stop()
 

@@ -18,7 +18,7 @@ from pipeline.dataset.build import build
 from pipeline.errors import UserError
 from pipeline.labeling import labeler
 from pipeline.labeling.sync import sync
-from pipeline.phoenix import annotations, datasets
+from pipeline.phoenix import annotations, datasets, splits
 from pipeline.settings import Settings
 from pipeline.tabular import MAX_EXPLANATION
 from pipeline.views.dataset import render_labels
@@ -143,6 +143,37 @@ def test_relabeling_replaces_the_label_and_patches_the_same_example(
     assert {e["id"]: e["output"]["label"] for e in examples} == {
         span_ids[0]: "not_helpful", span_ids[1]: "helpful", span_ids[2]: "helpful"}
     assert all(e["source"]["span_id"] == e["id"] for e in examples)
+    # the patched example is still in its Phoenix dataset split
+    assert phoenix_splits(phoenix, name) == {e["id"]: e["metadata"]["split"] for e in examples}
+
+
+def phoenix_splits(settings: Settings, name: str) -> dict[str, str]:
+    """Example id -> the Phoenix dataset split it is in (as the UI's split filter reads)."""
+    px = connect(settings)
+    return {example["id"]: split for split in ("dev", "test")
+            for example in px.client.datasets.get_dataset(dataset=name, splits=[split]).examples}
+
+
+def test_labels_puts_examples_into_the_phoenix_split_their_metadata_names(
+        phoenix: Settings) -> None:
+    """A dataset uploaded without Phoenix splits (an older version of this tool, another
+    tool) gets them from ``make labels``; a second run has nothing to do."""
+    project, name = unique("splits"), unique("labeled")
+    emit_traces(phoenix, project, make_traces(6))
+    px = connect(phoenix)
+    report = build(px, name, project)
+    current = datasets.require(px, name)
+    # the build put every example into its split: take them all out again
+    for split in ("dev", "test"):
+        splits.change(px, current.id, split, add=set(),
+                      remove=splits.members(px, current, split))
+    assert phoenix_splits(phoenix, name) == {}
+    console = Console(record=True, width=200)
+    render_labels(sync(px, name, project), console)
+    assert f"put {report.total} examples into the Phoenix dataset split" in console.export_text()
+    assert phoenix_splits(phoenix, name) == {
+        e["id"]: e["metadata"]["split"] for e in current.examples}
+    assert sync(px, name, project).split_changes == 0
 
 
 @pytest.fixture(scope="module")

@@ -25,6 +25,13 @@ def test_pushing_twice_creates_no_new_version(phoenix: Settings, tmp_path: Path)
     again = push_prompts(px, load_all(), model_name="scripted", prompt_name=name)
     assert [p.created for p in again] == [False, False, False]
     assert [p.version_id for p in again] == [p.version_id for p in first]
+    # the UI addresses a prompt by its id (a name in the URL is an error page)
+    (listed,) = [p for p in httpx.get(f"{base_url(phoenix)}/v1/prompts",
+                                      params={"limit": 1000}).json()["data"]
+                 if p["name"] == name]
+    assert {p.prompt_id for p in first + again} == {listed["id"]}
+    assert px.prompt_url(first[2].prompt_id, first[2].version_id) == (
+        f"{base_url(phoenix)}/prompts/{listed['id']}/versions/{first[2].version_id}")
 
     versions = httpx.get(f"{base_url(phoenix)}/v1/prompts/{name}/versions").json()["data"]
     assert len(versions) == 3
