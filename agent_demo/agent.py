@@ -30,6 +30,7 @@ from openinference.instrumentation import using_attributes
 from openinference.semconv.trace import OpenInferenceMimeTypeValues, SpanAttributes
 from opentelemetry.trace import Status, StatusCode, Tracer
 
+from agent_demo import cues
 from agent_demo.facts import Lookup, render_all
 from agent_demo.prompts import answer_brief, extraction_messages, writer_messages
 from agent_demo.replies import markup_in, trim_to_sentence
@@ -187,7 +188,7 @@ class WeatherAgent:
         lookups = self._look_up(request, result) if behaviour.call_tools else []
         seen = behaviour.adjust_lookups(lookups)
         brief = behaviour.adjust_brief(answer_brief(request, seen), request)
-        data = render_all(seen)
+        data = render_all(seen, request.day, cues.comparison_aspect(question))
         answer = self._write(writer_messages(question, data, brief), result)
         if behaviour.guarded and markup_in(answer):
             result.retried = True

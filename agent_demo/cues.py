@@ -30,6 +30,12 @@ _ANALYSIS = re.compile(r"analy[sz]|break ?down|in detail|detailed|thorough|\bUV\
 _YES_NO = re.compile(r"(?:^|[.!?;:]\s+)(?:is|are|will|would|should|shall|do|does|did|can|could)"
                      r"\s+(?:i|we|it|there|the|this|my|our)\b", re.IGNORECASE)
 
+_ASPECTS = (("temperature", re.compile(r"warm|hot|cold|cool|chill|temperature", re.I)),
+            ("precipitation", re.compile(r"rain|wet|dry|drier|snow|precipitation|umbrella",
+                                         re.I)),
+            ("humidity", re.compile(r"humid", re.I)),
+            ("wind", re.compile(r"wind|breez|calm|gust", re.I)))
+
 # Capitalized words after these, which are never places.
 _NOT_PLACES = frozenset(
     {"fahrenheit", "celsius", "centigrade", "f", "c", "mph", "kph", "i", "today", "tomorrow",
@@ -75,6 +81,12 @@ def wants_analysis(question: str) -> bool:
 def is_yes_no(question: str) -> bool:
     """A question answered by yes or no ('Is it raining...?', 'Should I...?')."""
     return bool(_YES_NO.search(question))
+
+
+def comparison_aspect(question: str) -> str:
+    """What a comparison is about: temperature, precipitation, humidity, wind, or 'overall'
+    ('nicer weather', 'better for a walk') when no single one is named."""
+    return next((name for name, pattern in _ASPECTS if pattern.search(question)), "overall")
 
 
 def is_place_word(text: str) -> bool:

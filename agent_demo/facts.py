@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent_demo.weather import is_wet
+
 
 @dataclass
 class Lookup:
@@ -35,16 +37,20 @@ class Lookup:
         return None
 
 
-def _day(date: str) -> str:
+def _day(date: str, day: str) -> str:
+    """'today (Monday 2026-03-16)' or 'on Saturday 2026-03-21': the day as the question names
+    it, so the writer keeps the right tense."""
     try:
-        return f"{dt.date.fromisoformat(date):%A} {date}"
+        weekday = f"{dt.date.fromisoformat(date):%A} {date}"
     except ValueError:
         return date
+    return f"{day} ({weekday})" if day in ("today", "tomorrow") else f"on {weekday}"
 
 
-def weather_line(report: dict[str, Any]) -> str:
+def weather_line(report: dict[str, Any], day: str = "today") -> str:
     t, w = f" {report['temperature_unit']}", f" {report['wind_unit']}"
-    return (f"{report['location']}, {_day(report['date'])}: {report['conditions'].lower()}; "
+    return (f"{report['location']}, {_day(report['date'], day)}: "
+            f"{report['conditions'].lower()}; "
             f"temperature {report['temperature']}{t} (feels like {report['feels_like']}{t}), "
             f"low {report['low']}{t}, high {report['high']}{t}; humidity "
             f"{report['humidity_percent']}%; wind {report['wind_speed']}{w}, gusts "
@@ -90,12 +96,12 @@ def error_line(lookup: Lookup) -> str:
     return line
 
 
-def render(lookup: Lookup) -> str:
-    """The writer's view of one place's results."""
+def render(lookup: Lookup, day: str = "today") -> str:
+    """The writer's view of one place's results (``day`` as the question names it)."""
     report = lookup.report()
     if lookup.error is not None or report is None:
         return error_line(lookup)
-    lines = [weather_line(report)]
+    lines = [weather_line(report, day)]
     if "analyze_weather" in lookup.results:
         lines += analysis_lines(lookup.results["analyze_weather"],
                                 with_periods="plan_activities" not in lookup.results)
@@ -104,34 +110,74 @@ def render(lookup: Lookup) -> str:
     return "\n".join(lines)
 
 
-_RANKINGS = (("warmest first", "temperature", "temperature_unit"),
-             ("highest chance of precipitation first", "precipitation_chance_percent", "%"),
-             ("most humid first", "humidity_percent", "%"),
-             ("windiest first", "wind_speed", "wind_unit"))
+@dataclass(frozen=True)
+class Aspect:
+    """One way to compare places: the report key and the words for more and less of it."""
+
+    key: str
+    noun: str
+    more: str
+    less: str
+    unit: str  # a report key holding the unit, or a literal unit
 
 
-def comparison_lines(lookups: list[Lookup]) -> list[str]:
-    """The found places ranked by temperature, rain, humidity and wind (two or more places):
-    a small model compares figures unreliably, so the ranking is computed here."""
+ASPECTS = {
+    "temperature": Aspect("temperature", "temperature", "warmer", "colder", "temperature_unit"),
+    "precipitation": Aspect("precipitation_chance_percent", "chance of precipitation",
+                            "more likely to get rain or snow", "drier", "%"),
+    "humidity": Aspect("humidity_percent", "humidity", "more humid", "less humid", "%"),
+    "wind": Aspect("wind_speed", "wind", "windier", "calmer", "wind_unit"),
+}
+
+
+def _celsius(report: dict[str, Any]) -> float:
+    value = report["temperature"]
+    return (value - 32) * 5 / 9 if report["temperature_unit"] == "°F" else value
+
+
+def outdoor_score(report: dict[str, Any]) -> float:
+    """Higher is nicer to be outside: dry, close to 21 °C, little wind."""
+    wind_kmh = report["wind_speed"] * (1.609344 if report["wind_unit"] == "mph" else 1)
+    return (-abs(_celsius(report) - 21) - (15 if is_wet(report["conditions"]) else 0)
+            - report["precipitation_chance_percent"] / 10 - max(0.0, wind_kmh - 20) / 2)
+
+
+def _value(report: dict[str, Any], aspect: Aspect) -> str:
+    unit = "%" if aspect.unit == "%" else f" {report[aspect.unit]}"
+    return f"{report[aspect.key]}{unit}"
+
+
+def _sentence(reports: list[tuple[str, dict[str, Any]]], aspect: Aspect) -> str:
+    ranked = sorted(reports, key=lambda item: -item[1][aspect.key])
+    if len(ranked) > 2:
+        order = ", then ".join(f"{place} ({_value(r, aspect)})" for place, r in ranked)
+        return f"From {aspect.more} to {aspect.less}: {order}."
+    (first, a), (second, b) = ranked
+    if a[aspect.key] == b[aspect.key]:
+        return f"{first} and {second} have the same {aspect.noun} ({_value(a, aspect)})."
+    return (f"{first} is {aspect.more} than {second} ({_value(a, aspect)} against "
+            f"{_value(b, aspect)}), so {second} is {aspect.less}.")
+
+
+def comparison_lines(lookups: list[Lookup], asked: str = "overall") -> list[str]:
+    """The found places compared in sentences (two or more places), the aspect the question
+    asks about first: a small model compares figures unreliably, so it is done here."""
     reports = [(lookup.place, r) for lookup in lookups if (r := lookup.report()) is not None]
     if len(reports) < 2:
         return []
-    lines = ["Comparison:"]
-    for title, key, unit in _RANKINGS:
-        ranked = sorted(reports, key=lambda item: -item[1][key])
-        values = ", ".join(f"{place} {report[key]}{_unit(report, unit)}"
-                           for place, report in ranked)
-        lines.append(f"- {title}: {values}")
-    return lines
+    nicest = max(reports, key=lambda item: outdoor_score(item[1]))[0]
+    overall = f"Overall, {nicest} is the nicest for being outside (drier, milder, calmer)."
+    sentences = {name: _sentence(reports, aspect) for name, aspect in ASPECTS.items()}
+    sentences["overall"] = overall
+    answer = sentences.pop(asked if asked in sentences else "overall")
+    return ["Comparison of the places:", f"Answer to the question: {answer}",
+            "Also: " + " ".join(sentences.values())]
 
 
-def _unit(report: dict[str, Any], unit: str) -> str:
-    return "%" if unit == "%" else f" {report[unit]}"
-
-
-def render_all(lookups: list[Lookup]) -> str:
-    """The writer's view of every place's results, with a ranking when there are several."""
-    blocks = [render(lookup) for lookup in lookups]
-    if ranking := comparison_lines(lookups):
+def render_all(lookups: list[Lookup], day: str = "today", asked: str = "overall") -> str:
+    """The writer's view of every place's results, compared when there are several
+    (``asked``: the aspect of :data:`ASPECTS` the question is about, or 'overall')."""
+    blocks = [render(lookup, day) for lookup in lookups]
+    if ranking := comparison_lines(lookups, asked):
         blocks.append("\n".join(ranking))
     return "\n\n".join(blocks)

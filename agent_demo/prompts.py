@@ -73,8 +73,9 @@ def units_line(lookups: list[Lookup]) -> str:
 def _main_point(request: Request, found: list[Lookup]) -> str:
     if len(found) > 1:
         names = " and ".join(lookup.place for lookup in found)
-        return (f"Compare {names} side by side with their figures, then say clearly which one "
-                "is better for what the user asked.")
+        return (f"Compare {names}: begin with the answer to the question given in the "
+                "comparison, in your own words, then give each place's conditions, "
+                "temperature, chance of precipitation and wind in one sentence each.")
     if request.yes_no:
         return "Begin with a clear yes or no to the question, then explain it with the figures."
     return "Answer the question directly first."
@@ -100,8 +101,9 @@ def answer_brief(request: Request, lookups: list[Lookup]) -> Brief:
                                 if not lookup.found)}
     if found:
         brief["main"] = _main_point(request, found)
-        brief["weather"] = ("Give the weather: conditions, temperature and feels-like, low and "
-                            "high, humidity, wind and chance of rain.")
+        if len(found) == 1:
+            brief["weather"] = ("Give the weather: conditions, temperature and feels-like, low "
+                                "and high, humidity, wind and chance of precipitation.")
         if request.analysis:
             brief["analysis"] = ("Give the analysis: comfort, rain risk, wind, UV index, the "
                                  "best time to be outside and what to wear.")

@@ -436,7 +436,10 @@ def test_no_place_asks_which_city_without_any_tool(ask) -> None:
 def test_a_comparison_looks_up_every_place_and_ranks_them(ask) -> None:
     asked_ = ask("Which is warmer today, Madrid or Athens?")
     assert [c.arguments["location"] for c in asked_.result.tool_calls] == ["Madrid", "Athens"]
-    assert "Comparison:\n- warmest first:" in user_text(asked_.writer_requests[0])
+    comparison = asked_.data.split("Comparison of the places:\n", 1)[1].splitlines()
+    assert comparison[0].startswith("Answer to the question: ") and " is warmer than " in \
+        comparison[0]  # the aspect the question asks about
+    assert "Overall, " in comparison[1]
     assert "Compare Madrid and Athens" in asked_.brief
 
 
@@ -716,12 +719,29 @@ def test_results_are_rendered_as_text_with_every_figure() -> None:
     assert "{" not in text and '"' not in text
 
 
-def test_a_comparison_ranks_the_places() -> None:
+def test_a_comparison_is_computed_in_sentences() -> None:
     lookups = [_lookup("Madrid", "get_weather"), _lookup("Athens", "get_weather")]
-    warmest = max(lookups, key=lambda lookup: lookup.report()["temperature"]).place
-    assert comparison_lines(lookups)[1].startswith(f"- warmest first: {warmest} ")
+    warm, cold = sorted(lookups, key=lambda lookup: -lookup.report()["temperature"])
+    lines = comparison_lines(lookups, "temperature")
+    assert lines[1] == (f"Answer to the question: {warm.place} is warmer than {cold.place} "
+                        f"({warm.report()['temperature']} °C against "
+                        f"{cold.report()['temperature']} °C), so {cold.place} is colder.")
+    assert comparison_lines(lookups)[1].startswith("Answer to the question: Overall, ")
     assert comparison_lines(lookups[:1]) == []
     assert render_all(lookups).endswith(comparison_lines(lookups)[-1])
+    three = comparison_lines([*lookups, _lookup("Rome", "get_weather")], "humidity")
+    assert three[1].startswith("Answer to the question: From more humid to less humid: ")
+    assert three[1].count(", then ") == 2
+
+
+@pytest.mark.parametrize(("question", "aspect"), [
+    ("Which is warmer today, Madrid or Athens?", "temperature"),
+    ("Is it rainier in Dublin or Manchester today?", "precipitation"),
+    ("Where is it less humid today: Mumbai or Delhi?", "humidity"),
+    ("Toronto or Montreal: which has the nicer weather today?", "overall"),
+])
+def test_the_compared_aspect_is_read_from_the_question(question: str, aspect: str) -> None:
+    assert cues.comparison_aspect(question) == aspect
 
 
 def test_the_brief_covers_what_was_asked() -> None:
