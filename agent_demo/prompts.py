@@ -87,9 +87,9 @@ def _error_point(lookup: Lookup) -> str:
                 "say what the user can ask instead.")
     matches = (lookup.error or {}).get("suggestions") or []
     offer = f"ask whether they meant {' or '.join(matches)}" if matches else \
-        "suggest checking the spelling or naming a nearby major city"
-    return (f"Say that you could not find {lookup.place} in the weather service and {offer}. "
-            f"Give no weather for {lookup.place}.")
+        "ask them to check the spelling or to name a nearby major city"
+    return (f"Start by saying that you could not find {lookup.place} in the weather service, "
+            f"then {offer}. Do not give or guess any weather for {lookup.place}.")
 
 
 def answer_brief(request: Request, lookups: list[Lookup]) -> Brief:

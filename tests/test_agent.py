@@ -571,6 +571,15 @@ def test_each_variant_alters_its_step_and_is_marked(ask, name: str) -> None:
     assert json.loads(marked.root().attributes["metadata"])["variant"] == name
 
 
+def test_every_variant_has_questions_that_suit_it() -> None:
+    folder = Path(__file__).parents[1] / "agent_demo" / "data" / "variant-questions"
+    assert {path.stem for path in folder.glob("*.json")} == set(VARIANTS)
+    for name in VARIANTS:
+        questions = load_questions(folder / f"{name}.json")
+        assert len(questions) >= 5, name
+        assert {q.category for q in questions} <= CATEGORIES, name
+
+
 def test_an_unknown_variant_is_a_user_error() -> None:
     with pytest.raises(UserError, match="unknown agent variant 'nope'"):
         get_variant("nope")
@@ -753,7 +762,7 @@ def test_the_brief_covers_what_was_asked() -> None:
     unknown = Lookup("Atlantis", error={"error": "no weather data"}, unknown_place=True)
     only_unknown = answer_brief(Request("q", ("Atlantis",)), [unknown])
     assert list(only_unknown) == ["errors", "length"]
-    assert "checking the spelling" in only_unknown["errors"]
+    assert "check the spelling" in only_unknown["errors"]
 
 
 # --- the command line --------------------------------------------------------------------------
