@@ -49,7 +49,7 @@ def _day(date: str, day: str) -> str:
 
 def weather_line(report: dict[str, Any], day: str = "today") -> str:
     t, w = f" {report['temperature_unit']}", f" {report['wind_unit']}"
-    return (f"{report['location']}, {_day(report['date'], day)}: "
+    return (f"{report['location']}, {_day(report['date'], day)}, the day as a whole: "
             f"{report['conditions'].lower()}; "
             f"temperature {report['temperature']}{t} (feels like {report['feels_like']}{t}), "
             f"low {report['low']}{t}, high {report['high']}{t}; humidity "
