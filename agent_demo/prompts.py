@@ -108,7 +108,8 @@ def answer_brief(request: Request, lookups: list[Lookup]) -> Brief:
             brief["analysis"] = ("Give the analysis: comfort, rain risk, wind, UV index, the "
                                  "best time to be outside and what to wear.")
         if request.plan:
-            suits = f" It must suit: {request.preferences}." if request.preferences else ""
+            suits = (f" The user said: {request.preferences}. Favour the activities that suit "
+                     "this, and say why." if request.preferences else "")
             brief["plan"] = ("Give a day plan: one short line each for Morning, Afternoon "
                              "and Evening with the suggested activities and their notes from "
                              f"the results, then one line of indoor alternatives.{suits}")

@@ -757,7 +757,7 @@ def test_the_brief_covers_what_was_asked() -> None:
     plan = Request("q", ("Oslo",), plan=True, analysis=True, yes_no=True, preferences="kids")
     brief = answer_brief(plan, [_lookup("Oslo", "analyze_weather", "plan_activities")])
     assert list(brief) == ["main", "weather", "analysis", "plan", "units", "length"]
-    assert "yes or no" in brief["main"] and "It must suit: kids." in brief["plan"]
+    assert "yes or no" in brief["main"] and "The user said: kids." in brief["plan"]
     assert answer_brief(Request("q", ()), []) == {"main": NO_PLACE}
     unknown = Lookup("Atlantis", error={"error": "no weather data"}, unknown_place=True)
     only_unknown = answer_brief(Request("q", ("Atlantis",)), [unknown])
