@@ -14,8 +14,11 @@ the OpenInference instrumentor and a TOOL span per tool execution. The steps:
 
 A guard keeps tool-call markup and JSON out of answers: such a reply is asked for once more
 with a stricter instruction, and if it still holds markup the run ends as an error (the root
-span's status is ERROR and there is no answer). A marked variant (:mod:`agent_demo.variants`)
-may alter any step, to provoke one failure of the labeling rubric on purpose.
+span's status is ERROR and there is no answer). A reply that runs to its token limit (a small
+model sometimes repeats a paragraph until stopped) is asked for again the same way, and if it
+runs away again it is cut at its last sentence with repeated sentences dropped. A marked
+variant (:mod:`agent_demo.variants`) may alter any step, to provoke one failure of the
+labeling rubric on purpose.
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ from opentelemetry.trace import Status, StatusCode, Tracer
 
 from agent_demo import cues
 from agent_demo.facts import Lookup, render_all
-from agent_demo.prompts import answer_brief, extraction_messages, writer_messages
-from agent_demo.replies import markup_in, trim_to_sentence
+from agent_demo.prompts import Brief, answer_brief, extraction_messages, writer_messages
+from agent_demo.replies import markup_in, trim_to_sentence, without_repeats
 from agent_demo.request import EXTRACTION_SCHEMA, Request, build_request, parse_extraction
 from agent_demo.tools import description, run_tool
 from agent_demo.variants import Variant, get_variant
@@ -72,8 +75,8 @@ class AgentResult:
     llm_calls: int = 0
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
     request: Request | None = None
-    retried: bool = False  # the first written answer held markup and was asked for again
-    trimmed: bool = False  # the answer hit its token limit and was cut at a sentence end
+    retried: bool = False  # the first answer held markup or ran to its token limit: asked again
+    trimmed: bool = False  # the retried answer also ran to its limit: cut, repeats dropped
 
     @property
     def ok(self) -> bool:
@@ -127,7 +130,8 @@ class WeatherAgent:
             max_tokens=EXTRACTION_MAX_TOKENS, response_format=RESPONSE_FORMAT)
         return build_request(question, parse_extraction(response.choices[0].message.content))
 
-    def _write(self, messages: list[dict[str, str]], result: AgentResult) -> str:
+    def _write(self, messages: list[dict[str, str]], result: AgentResult) -> tuple[str, bool]:
+        """The written answer, and whether it ended before its token limit."""
         result.llm_calls += 1
         options: dict[str, Any] = {}
         if self.behaviour.json_answer:
@@ -136,11 +140,24 @@ class WeatherAgent:
             model=self.model, messages=messages, temperature=self.temperature,
             max_tokens=self.behaviour.max_tokens or self.max_tokens, **options)
         choice = response.choices[0]
-        text = (choice.message.content or "").strip()
-        if choice.finish_reason == "length" and self.behaviour.max_tokens is None:
-            result.trimmed = True
-            text = trim_to_sentence(text)
-        return text
+        return (choice.message.content or "").strip(), choice.finish_reason != "length"
+
+    def _guarded_write(self, question: str, data: str, brief: Brief, result: AgentResult
+                       ) -> str:
+        """The answer, asked for again when it holds markup or runs away (see above)."""
+        behaviour = self.behaviour
+        answer, finished = self._write(writer_messages(question, data, brief), result)
+        runaway = not finished and behaviour.max_tokens is None  # a variant's cut is its point
+        if behaviour.guarded and (markup_in(answer) or runaway):
+            result.retried = True
+            answer, finished = self._write(writer_messages(question, data, brief, stricter=True),
+                                           result)
+            if found := markup_in(answer):
+                raise AgentError(f"the answer still held {found} after a stricter retry")
+            if not finished and behaviour.max_tokens is None:
+                result.trimmed = True
+                answer = without_repeats(trim_to_sentence(answer))
+        return answer
 
     # --- the tools ----------------------------------------------------------------------------
 
@@ -189,12 +206,7 @@ class WeatherAgent:
         seen = behaviour.adjust_lookups(lookups)
         brief = behaviour.adjust_brief(answer_brief(request, seen), request)
         data = render_all(seen, request.day, cues.comparison_aspect(question))
-        answer = self._write(writer_messages(question, data, brief), result)
-        if behaviour.guarded and markup_in(answer):
-            result.retried = True
-            answer = self._write(writer_messages(question, data, brief, stricter=True), result)
-            if found := markup_in(answer):
-                raise AgentError(f"the answer still held {found} after a stricter retry")
+        answer = self._guarded_write(question, data, brief, result)
         if not answer:
             raise AgentError("the model returned an empty answer")
         return answer

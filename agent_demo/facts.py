@@ -90,9 +90,9 @@ def plan_lines(plan: dict[str, Any]) -> list[str]:
 
 def error_line(lookup: Lookup) -> str:
     error = lookup.error or {"error": "no result"}
-    line = f"{lookup.place}: the weather service gave an error: {error['error']}."
+    line = f'"{lookup.place}": the weather service gave an error: {error["error"]}.'
     if error.get("suggestions"):
-        line += f" Close matches it knows: {', '.join(error['suggestions'])}."
+        line += f" Did you mean: {' or '.join(error['suggestions'])}?"
     return line
 
 

@@ -29,7 +29,8 @@ or what kind of activities they want; "" when the request says nothing about tha
 Request: """
 
 STRICTER = ("Important: write only plain sentences for a person. No JSON, no code, no markup, "
-            "no function or tool calls, and do not mention tools.")
+            "no function or tool calls, and do not mention tools. Say each thing once and keep "
+            "it short.")
 
 NO_PLACE = ("No place is named, so there is no weather to report yet. Reply to the user "
             "(\"you\") in one or two friendly sentences: ask which city they are in, or will "
@@ -88,8 +89,9 @@ def _error_point(lookup: Lookup) -> str:
     matches = (lookup.error or {}).get("suggestions") or []
     offer = f"ask whether they meant {' or '.join(matches)}" if matches else \
         "ask them to check the spelling or to name a nearby major city"
-    return (f"Start by saying that you could not find {lookup.place} in the weather service, "
-            f"then {offer}. Do not give or guess any weather for {lookup.place}.")
+    return (f'Start by saying that you could not find "{lookup.place}" (written exactly like '
+            f"this) in the weather service, then {offer}. Do not give or guess any weather "
+            f"for {lookup.place}.")
 
 
 def answer_brief(request: Request, lookups: list[Lookup]) -> Brief:
@@ -114,6 +116,5 @@ def answer_brief(request: Request, lookups: list[Lookup]) -> Brief:
                              "and Evening with the suggested activities and their notes from "
                              f"the results, then one line of indoor alternatives.{suits}")
         brief["units"] = units_line(found)
-    words = 220 if request.plan else 160 if request.analysis or len(found) > 1 else 90
-    brief["length"] = f"Be concise: at most {words} words."
+    brief["length"] = "Keep it short and friendly."
     return {part: brief[part] for part in PARTS if brief.get(part)}

@@ -4,7 +4,8 @@ Small models sometimes write a tool call (``<tool_call>``, ``<function ...>``, a
 a fenced block) or echo a JSON payload where the answer should be. :func:`markup_in` names
 what it found, so the workflow can ask again and, failing that, end the run as an error
 instead of passing markup on as an answer. :func:`trim_to_sentence` ends a reply that ran
-into its token limit at its last complete sentence.
+into its token limit at its last complete sentence, and :func:`without_repeats` drops the
+sentences a runaway reply repeated.
 """
 
 from __future__ import annotations
@@ -46,3 +47,21 @@ def trim_to_sentence(text: str) -> str:
     limit); the text itself when no sentence ends in it."""
     ends = [match.end() for match in _SENTENCE_END.finditer(text)]
     return text[:ends[-1]].rstrip() if ends else text
+
+
+def without_repeats(text: str) -> str:
+    """``text`` with each sentence of 40 or more characters kept only the first time it comes
+    (line breaks kept); shorter ones, such as a note repeated per period, are left alone."""
+    seen: set[str] = set()
+    lines = []
+    for line in text.split("\n"):
+        kept = []
+        for sentence in re.split(r"(?<=[.!?])\s+", line):
+            key = " ".join(sentence.split()).casefold()
+            if len(key) >= 40 and key in seen:
+                continue
+            seen.add(key)
+            kept.append(sentence)
+        if kept:
+            lines.append(" ".join(kept))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -31,7 +31,7 @@ from agent_demo.agent import AGENT_SPAN_NAME, AgentResult, WeatherAgent, tool_pl
 from agent_demo.facts import Lookup, comparison_lines, render, render_all
 from agent_demo.prompts import NO_PLACE, STRICTER, SYSTEM_PROMPT, answer_brief
 from agent_demo.questions import Question, load_questions, parse_questions, sample_questions
-from agent_demo.replies import markup_in, trim_to_sentence
+from agent_demo.replies import markup_in, trim_to_sentence, without_repeats
 from agent_demo.request import (
     EXTRACTION_SCHEMA,
     Extraction,
@@ -402,10 +402,17 @@ def test_markup_once_is_asked_again_with_a_stricter_instruction(ask) -> None:
     assert [STRICTER in user_text(r) for r in asked_.writer_requests] == [False, True]
 
 
-def test_an_answer_cut_by_the_token_limit_ends_at_a_sentence(ask) -> None:
+def test_a_runaway_answer_is_asked_again_then_cut_without_repeats(ask) -> None:
+    loop = "It is mild in Oslo today, with a light wind from the west. " * 3 + "Take a light jack"
     asked_ = ask("What's the weather in Oslo today?", writer=lambda request: {
-        "content": "It is mild in Oslo. Take a light jack", "finish_reason": "length"})
-    assert asked_.result.answer == "It is mild in Oslo." and asked_.result.trimmed
+        "content": loop, "finish_reason": "length"})
+    assert asked_.result.retried and asked_.result.trimmed
+    assert asked_.result.answer == "It is mild in Oslo today, with a light wind from the west."
+    assert [STRICTER in user_text(r) for r in asked_.writer_requests] == [False, True]
+    replies = iter([{"content": loop, "finish_reason": "length"}, {"content": "Mild and dry."}])
+    again = ask("What's the weather in Oslo today?", writer=lambda request: next(replies))
+    assert again.result.answer == "Mild and dry." and again.result.retried
+    assert not again.result.trimmed
 
 
 def test_an_unknown_place_reaches_the_writer_as_an_error_with_suggestions(ask) -> None:
@@ -413,9 +420,9 @@ def test_an_unknown_place_reaches_the_writer_as_an_error_with_suggestions(ask) -
     [tool] = asked_.tools()
     assert tool.status.status_code.name == "ERROR"
     assert json.loads(tool.attributes["output.value"])["suggestions"] == ["Paris, France"]
-    assert "Pariss: the weather service gave an error: no weather data" in asked_.data
-    assert "Close matches it knows: Paris, France" in asked_.data
-    assert "could not find Pariss" in asked_.brief and "Paris, France" in asked_.brief
+    assert '"Pariss": the weather service gave an error: no weather data' in asked_.data
+    assert "Did you mean: Paris, France?" in asked_.data
+    assert 'could not find "Pariss"' in asked_.brief and "Paris, France" in asked_.brief
     assert asked_.root().status.status_code.name == "OK"
 
 
@@ -423,7 +430,7 @@ def test_an_unknown_place_stops_at_its_first_tool_error(ask) -> None:
     asked_ = ask("Plan my day in Gotham City.")
     assert [(c.name, c.arguments["location"], c.ok) for c in asked_.result.tool_calls] == [
         ("plan_activities", "Gotham City", False)]
-    assert "could not find Gotham City" in asked_.brief
+    assert 'could not find "Gotham City"' in asked_.brief
 
 
 def test_no_place_asks_which_city_without_any_tool(ask) -> None:
@@ -517,7 +524,8 @@ def _check_call_unknown(ask) -> None:
     asked_ = ask("What's the weather in Oslo today?", "call_unknown")
     [tool] = asked_.tools()
     assert tool.status.status_code.name == "OK"
-    assert "no weather data for 'Oslo'" in asked_.data and "could not find Oslo" in asked_.brief
+    assert "no weather data for 'Oslo'" in asked_.data
+    assert 'could not find "Oslo"' in asked_.brief
 
 
 def _check_skip_task(ask) -> None:
@@ -689,6 +697,14 @@ def test_markup_and_json_are_detected(answer: str) -> None:
 ])
 def test_prose_is_not_markup(answer: str) -> None:
     assert markup_in(answer) is None
+
+
+def test_without_repeats_keeps_the_first_of_each_long_sentence() -> None:
+    long = "The best time to be outside is the evening, from 18:00 to 21:00."
+    text = f"{long} It is 18.7 °C. {long}\n\n- Morning: museum. Note: cold.\n- Evening: cinema. " \
+        "Note: cold."
+    assert without_repeats(text) == (f"{long} It is 18.7 °C.\n\n- Morning: museum. Note: cold."
+                                     "\n- Evening: cinema. Note: cold.")
 
 
 def test_trim_to_sentence() -> None:
