@@ -16,7 +16,9 @@ A guard keeps tool-call markup and JSON out of answers: such a reply is asked fo
 with a stricter instruction, and if it still holds markup the run ends as an error (the root
 span's status is ERROR and there is no answer). A reply that runs to its token limit (a small
 model sometimes repeats a paragraph until stopped) is asked for again the same way, and if it
-runs away again it is cut at its last sentence with repeated sentences dropped. A marked
+runs away again it is cut at its last sentence with repeated sentences dropped. A reply that
+leaves out a part of the day plan (morning, afternoon, evening) or a compared place is asked
+for again once, naming what is missing; the second reply stands. A marked
 variant (:mod:`agent_demo.variants`) may alter any step, to provoke one failure of the
 labeling rubric on purpose.
 """
@@ -36,7 +38,7 @@ from opentelemetry.trace import Status, StatusCode, Tracer
 from agent_demo import cues
 from agent_demo.facts import Lookup, render_all
 from agent_demo.prompts import Brief, answer_brief, extraction_messages, writer_messages
-from agent_demo.replies import markup_in, trim_to_sentence, without_repeats
+from agent_demo.replies import left_out, markup_in, trim_to_sentence, without_repeats
 from agent_demo.request import EXTRACTION_SCHEMA, Request, build_request, parse_extraction
 from agent_demo.tools import description, run_tool
 from agent_demo.variants import Variant, get_variant
@@ -105,6 +107,18 @@ def tool_plan(request: Request) -> list[tuple[str, dict[str, Any]]]:
     return calls
 
 
+Needed = tuple[list[str], list[str]]
+
+
+def needed(request: Request, lookups: list[Lookup]) -> Needed:
+    """What the answer must name: the parts of the day of a plan (those the question names,
+    else all three), and every place of a comparison the tools found."""
+    found = [lookup.place for lookup in lookups if lookup.found]
+    periods = (cues.periods(request.question) or ["morning", "afternoon", "evening"]) \
+        if request.plan and found else []
+    return periods, found if len(found) > 1 else []
+
+
 class WeatherAgent:
     """Answers one question at a time; every answer is one trace."""
 
@@ -142,16 +156,18 @@ class WeatherAgent:
         choice = response.choices[0]
         return (choice.message.content or "").strip(), choice.finish_reason != "length"
 
-    def _guarded_write(self, question: str, data: str, brief: Brief, result: AgentResult
-                       ) -> str:
-        """The answer, asked for again when it holds markup or runs away (see above)."""
+    def _guarded_write(self, question: str, data: str, brief: Brief, needed: Needed,
+                       result: AgentResult) -> str:
+        """The answer, asked for again when it holds markup, runs away or leaves out a part
+        of the plan or a compared place (see above)."""
         behaviour = self.behaviour
         answer, finished = self._write(writer_messages(question, data, brief), result)
         runaway = not finished and behaviour.max_tokens is None  # a variant's cut is its point
-        if behaviour.guarded and (markup_in(answer) or runaway):
+        missing = left_out(answer, *needed)
+        if behaviour.guarded and (markup_in(answer) or runaway or missing):
             result.retried = True
-            answer, finished = self._write(writer_messages(question, data, brief, stricter=True),
-                                           result)
+            answer, finished = self._write(
+                writer_messages(question, data, brief, stricter=True, include=missing), result)
             if found := markup_in(answer):
                 raise AgentError(f"the answer still held {found} after a stricter retry")
             if not finished and behaviour.max_tokens is None:
@@ -206,7 +222,7 @@ class WeatherAgent:
         seen = behaviour.adjust_lookups(lookups)
         brief = behaviour.adjust_brief(answer_brief(request, seen), request)
         data = render_all(seen, request.day, cues.comparison_aspect(question))
-        answer = self._guarded_write(question, data, brief, result)
+        answer = self._guarded_write(question, data, brief, needed(request, seen), result)
         if not answer:
             raise AgentError("the model returned an empty answer")
         return answer

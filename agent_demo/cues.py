@@ -70,6 +70,13 @@ def day(question: str) -> str:
     return "today" if word == "tonight" else word
 
 
+def periods(question: str) -> list[str]:
+    """The parts of the day a question names ('tonight' is the evening), in day order."""
+    text = question.lower().replace("tonight", "evening")
+    return [period for period in ("morning", "afternoon", "evening")
+            if re.search(rf"\b{period}s?\b", text)]
+
+
 def wants_plan(question: str) -> bool:
     return bool(_PLAN.search(question))
 

@@ -48,12 +48,15 @@ def extraction_messages(question: str) -> list[dict[str, str]]:
             {"role": "user", "content": EXTRACTION_PROMPT + question}]
 
 
-def writer_messages(question: str, data: str, brief: Brief,
-                    stricter: bool = False) -> list[dict[str, str]]:
-    """The writer's conversation: the question, the weather data, then what to write."""
+def writer_messages(question: str, data: str, brief: Brief, stricter: bool = False,
+                    include: list[str] | None = None) -> list[dict[str, str]]:
+    """The writer's conversation: the question, the weather data, then what to write
+    (``stricter`` for the retry, ``include``: what the first answer left out)."""
     lines = [line for line in brief.values() if line]
     if stricter:
         lines.append(STRICTER)
+    if include:
+        lines.append(f"Be sure to include: {', '.join(include)}.")
     parts = [f"Question: {question}"]
     if data:
         parts.append(f"Weather service results:\n{data}")

@@ -3,7 +3,8 @@
 Small models sometimes write a tool call (``<tool_call>``, ``<function ...>``, a JSON call in
 a fenced block) or echo a JSON payload where the answer should be. :func:`markup_in` names
 what it found, so the workflow can ask again and, failing that, end the run as an error
-instead of passing markup on as an answer. :func:`trim_to_sentence` ends a reply that ran
+instead of passing markup on as an answer. :func:`left_out` names the parts of a day plan
+and the compared places an answer forgot. :func:`trim_to_sentence` ends a reply that ran
 into its token limit at its last complete sentence, and :func:`without_repeats` drops the
 sentences a runaway reply repeated.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 
+from agent_demo.cues import position
 from agent_demo.tools import TOOL_NAMES
 
 _CHECKS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -37,6 +39,13 @@ def markup_in(answer: str) -> str | None:
             return None
         return "a JSON payload"
     return None
+
+
+def left_out(answer: str, periods: list[str], places: list[str]) -> list[str]:
+    """The parts of the day and the places that ``answer`` never names."""
+    lower = answer.lower()
+    return ([period for period in periods if period not in lower]
+            + [place for place in places if position(answer, place) is None])
 
 
 _SENTENCE_END = re.compile(r"[.!?)](?=\s|$)|\n")

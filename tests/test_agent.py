@@ -27,11 +27,11 @@ from phoenix.otel import SimpleSpanProcessor, TracerProvider
 from rich.console import Console
 
 from agent_demo import cues, weather
-from agent_demo.agent import AGENT_SPAN_NAME, AgentResult, WeatherAgent, tool_plan
+from agent_demo.agent import AGENT_SPAN_NAME, AgentResult, WeatherAgent, needed, tool_plan
 from agent_demo.facts import Lookup, comparison_lines, render, render_all
 from agent_demo.prompts import NO_PLACE, STRICTER, SYSTEM_PROMPT, answer_brief
 from agent_demo.questions import Question, load_questions, parse_questions, sample_questions
-from agent_demo.replies import markup_in, trim_to_sentence, without_repeats
+from agent_demo.replies import left_out, markup_in, trim_to_sentence, without_repeats
 from agent_demo.request import (
     EXTRACTION_SCHEMA,
     Extraction,
@@ -111,7 +111,8 @@ def workflow_script(writer: Callable[[dict[str, Any]], dict[str, Any]] | None = 
         if writer is not None:
             return writer(request)
         data = written_data(request).split("\n")[0]
-        return {"content": f"Scripted answer to {asked(request)!r}: {data or 'no data'}."}
+        return {"content": f"Scripted answer to {asked(request)!r}: {data or 'no data'}. "
+                           "Morning, afternoon and evening."}
     return reply
 
 
@@ -415,6 +416,14 @@ def test_a_runaway_answer_is_asked_again_then_cut_without_repeats(ask) -> None:
     assert not again.result.trimmed
 
 
+def test_a_plan_without_its_evening_is_asked_for_again(ask) -> None:
+    replies = iter([{"content": "Morning: museum. Afternoon: walk."},
+                    {"content": "Morning: museum. Afternoon: walk. Evening: concert."}])
+    asked_ = ask("Plan my day in Tokyo.", writer=lambda request: next(replies))
+    assert asked_.result.retried and asked_.result.answer.endswith("Evening: concert.")
+    assert "Be sure to include: evening." in user_text(asked_.writer_requests[1])
+
+
 def test_an_unknown_place_reaches_the_writer_as_an_error_with_suggestions(ask) -> None:
     asked_ = ask("How's the weather in Pariss?")
     [tool] = asked_.tools()
@@ -705,6 +714,21 @@ def test_without_repeats_keeps_the_first_of_each_long_sentence() -> None:
         "Note: cold."
     assert without_repeats(text) == (f"{long} It is 18.7 °C.\n\n- Morning: museum. Note: cold."
                                      "\n- Evening: cinema. Note: cold.")
+
+
+def test_left_out_names_missing_periods_and_places() -> None:
+    answer = "Oslo is warmer than Rome. Morning: museum; evening: concert."
+    assert left_out(answer, ["morning", "afternoon", "evening"], ["Oslo", "Rome", "Bergen"]) \
+        == ["afternoon", "Bergen"]
+    assert cues.periods("I only have the evening free. What about tonight?") == ["evening"]
+    assert cues.periods("Suggest things to do this afternoon and evening.") == [
+        "afternoon", "evening"]
+    plan = Request("Plan my day in Oslo.", ("Oslo",), plan=True)
+    assert needed(plan, [_lookup("Oslo", "plan_activities")]) == (
+        ["morning", "afternoon", "evening"], [])
+    assert needed(plan, [Lookup("Oslo", error={"error": "x"})]) == ([], [])
+    pair = [_lookup("Oslo", "get_weather"), _lookup("Rome", "get_weather")]
+    assert needed(Request("q", ("Oslo", "Rome")), pair) == ([], ["Oslo", "Rome"])
 
 
 def test_trim_to_sentence() -> None:
