@@ -32,10 +32,9 @@ STRICTER = ("Important: write only plain sentences for a person. No JSON, no cod
             "no function or tool calls, and do not mention tools. Say each thing once and keep "
             "it short.")
 
-NO_PLACE = ("No place is named, so there is no weather to report yet. Reply to the user "
-            "(\"you\") in one or two friendly sentences: ask which city they are in, or will "
-            "be in, and say that you will then check its weather and help. Do not guess a "
-            "place and give no weather.")
+NO_PLACE = ("The question names no city. Your whole reply is a short, friendly question to "
+            "the user: which city are they in (or going to)? Add that you will then check the "
+            "weather there and help. Do not guess a place and do not give any weather.")
 
 PARTS = ("errors", "main", "weather", "analysis", "plan", "units", "length")
 """The parts of a brief, in the order the writer reads them."""
