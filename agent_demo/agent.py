@@ -18,9 +18,9 @@ span's status is ERROR and there is no answer). A reply that runs to its token l
 model sometimes repeats a paragraph until stopped) is asked for again the same way, and if it
 runs away again it is cut at its last sentence with repeated sentences dropped. A reply that
 leaves out a part of the day plan (morning, afternoon, evening) or a compared place is asked
-for again once, naming what is missing; the second reply stands. A marked
-variant (:mod:`agent_demo.variants`) may alter any step, to provoke one failure of the
-labeling rubric on purpose.
+for again once, naming what is missing; the second reply stands. A marked variant
+(:mod:`agent_demo.variants`) may alter any step, to provoke one failure of the labeling
+rubric on purpose.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ class AgentResult:
     llm_calls: int = 0
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
     request: Request | None = None
-    retried: bool = False  # the first answer held markup or ran to its token limit: asked again
+    retried: bool = False  # the first answer held markup, ran away or left a part out
     trimmed: bool = False  # the retried answer also ran to its limit: cut, repeats dropped
 
     @property
@@ -156,14 +156,14 @@ class WeatherAgent:
         choice = response.choices[0]
         return (choice.message.content or "").strip(), choice.finish_reason != "length"
 
-    def _guarded_write(self, question: str, data: str, brief: Brief, needed: Needed,
+    def _guarded_write(self, question: str, data: str, brief: Brief, parts: Needed,
                        result: AgentResult) -> str:
         """The answer, asked for again when it holds markup, runs away or leaves out a part
         of the plan or a compared place (see above)."""
         behaviour = self.behaviour
         answer, finished = self._write(writer_messages(question, data, brief), result)
         runaway = not finished and behaviour.max_tokens is None  # a variant's cut is its point
-        missing = left_out(answer, *needed)
+        missing = left_out(answer, *parts) if behaviour.checks_parts else []
         if behaviour.guarded and (markup_in(answer) or runaway or missing):
             result.retried = True
             answer, finished = self._write(

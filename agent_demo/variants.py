@@ -61,6 +61,7 @@ class Variant:
     adjust_lookups: Callable[[list[Lookup]], list[Lookup]] = lambda lookups: lookups
     brief: dict[str, str | None] = field(default_factory=dict)  # parts replaced (None: dropped)
     json_answer: bool = False  # the writer replies in JSON (response_format json_object)
+    checks_parts: bool = True  # a plan's parts of the day are checked (English words)
     max_tokens: int | None = None  # a hard limit on the written answer
 
     @property
@@ -198,7 +199,7 @@ VARIANTS: dict[str, Variant] = {
                 "outdoor activities in the results. Recommend them with confidence: no indoor "
                 "options and no change of plan because of the weather."}),
     "cut_off": Variant(10, max_tokens=24),
-    "other_language": Variant(10, brief={
+    "other_language": Variant(10, checks_parts=False, brief={
         "language": "Escribe toda la respuesta en español, no en inglés."}),
 }
 
