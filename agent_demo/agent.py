@@ -1,11 +1,26 @@
-"""The weather activity planner: a tool-calling loop on the ``openai`` SDK.
+"""The weather activity planner: code drives the tool steps, the model reads and writes.
 
 One question is one trace: an AGENT root span named ``weather_agent`` (input = the question,
-output = the answer, metadata with category and model, session id), LLM spans from the
-OpenInference instrumentor and a TOOL span per tool execution. The loop runs up to
-``max_tool_rounds`` rounds in which the model may call tools; it stops early when the model
-answers or only repeats calls it has made, and the final answer is asked for with
-``tool_choice="none"`` (small local models call the same tool again otherwise).
+output = the answer, metadata with category, model and variant, session id), LLM spans from
+the OpenInference instrumentor and a TOOL span per tool execution. The steps:
+
+1. one model call reads the request into JSON (``response_format`` with a JSON schema); code
+   checks it against the question and adds units and the day (:mod:`agent_demo.request`);
+2. code calls the tools for each place: ``plan_activities`` for a plan, ``analyze_weather``
+   for an analysis, ``get_weather`` otherwise (or when a wind unit is asked that the plan
+   cannot give); an unknown place stops at its first tool error;
+3. one model call, with no tools offered, writes the answer from the question, the results
+   as text and a brief of what to cover. With no place named it asks which city is meant.
+
+A guard keeps tool-call markup and JSON out of answers: such a reply is asked for once more
+with a stricter instruction, and if it still holds markup the run ends as an error (the root
+span's status is ERROR and there is no answer). A reply that runs to its token limit (a small
+model sometimes repeats a paragraph until stopped) is asked for again the same way, and if it
+runs away again it is cut at its last sentence with repeated sentences dropped. A reply that
+leaves out a part of the day plan (morning, afternoon, evening) or a compared place is asked
+for again once, naming what is missing; the second reply stands. A marked variant
+(:mod:`agent_demo.variants`) may alter any step, to provoke one failure of the labeling
+rubric on purpose.
 """
 
 from __future__ import annotations
@@ -20,9 +35,14 @@ from openinference.instrumentation import using_attributes
 from openinference.semconv.trace import OpenInferenceMimeTypeValues, SpanAttributes
 from opentelemetry.trace import Status, StatusCode, Tracer
 
-from agent_demo.tools import TOOL_NAMES, TOOLS, description, parse_arguments, run_tool
-from agent_demo.variants import system_prompt
-from agent_demo.weather import WeatherToolError
+from agent_demo import cues
+from agent_demo.facts import Lookup, render_all
+from agent_demo.prompts import Brief, answer_brief, extraction_messages, writer_messages
+from agent_demo.replies import left_out, markup_in, trim_to_sentence, without_repeats
+from agent_demo.request import EXTRACTION_SCHEMA, Request, build_request, parse_extraction
+from agent_demo.tools import description, run_tool
+from agent_demo.variants import Variant, get_variant
+from agent_demo.weather import UnknownLocationError, WeatherToolError
 
 if TYPE_CHECKING:
     from openai import OpenAI
@@ -30,31 +50,14 @@ if TYPE_CHECKING:
 AGENT_SPAN_NAME = "weather_agent"
 TEXT = OpenInferenceMimeTypeValues.TEXT.value
 JSON = OpenInferenceMimeTypeValues.JSON.value
-
-# Kept byte-identical across calls: a shared prompt prefix is cached by local servers.
-SYSTEM_PROMPT = """You are a weather and activity planning assistant. You always use your \
-tools; never guess the weather.
-
-- For any question about the weather in a place, call get_weather for that place (once per \
-city when comparing cities).
-- When the user wants things to do or a plan, call plan_activities for the place (it includes \
-the weather); pass as preferences only constraints the user actually stated.
-- When the user asks for details or an analysis, also call analyze_weather.
-- Use the units the user asks for: unit "fahrenheit" or "celsius"; wind_unit "mph" or "km/h".
-- If the user gives no place, ask which city they mean instead of guessing.
-
-When you have the tool results, answer in plain text:
-- Weather: conditions, temperature and feels-like, humidity, wind and gusts, with units.
-- Plans: sections Morning, Afternoon, Evening and Indoor alternatives, each with concrete \
-suggestions that fit the weather.
-- Analysis: comfort, rain risk, wind, UV and what to wear before the plan.
-- If a tool returned an error, say plainly what went wrong and offer alternatives (the \
-suggested places, a nearby major city, or asking again with a different spelling).
-Be concise and friendly."""
+EXTRACTION_MAX_TOKENS = 120
+RESPONSE_FORMAT = {"type": "json_schema",
+                   "json_schema": {"name": "weather_request", "strict": True,
+                                   "schema": EXTRACTION_SCHEMA}}
 
 
 class AgentError(RuntimeError):
-    """The model could not produce an answer (an empty reply after the tool results)."""
+    """The model gave no usable answer (empty, or still markup after the stricter retry)."""
 
 
 @dataclass
@@ -73,88 +76,156 @@ class AgentResult:
     latency_s: float = 0.0
     llm_calls: int = 0
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
+    request: Request | None = None
+    retried: bool = False  # the first answer held markup, ran away or left a part out
+    trimmed: bool = False  # the retried answer also ran to its limit: cut, repeats dropped
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
 
-def _call_key(name: str, arguments: dict[str, Any]) -> str:
-    return f"{name}:{json.dumps(arguments, sort_keys=True)}"
+def tool_plan(request: Request) -> list[tuple[str, dict[str, Any]]]:
+    """The tool calls for each place of ``request``: (name, arguments), in order.
+
+    get_weather is called when neither a plan nor an analysis is asked, and beside a plan
+    when a wind unit is asked (plan_activities takes no wind unit).
+    """
+    plain = not (request.plan or request.analysis)
+    with_weather = plain or (request.plan and not request.analysis and bool(request.wind_unit))
+    calls = []
+    for place in request.places:
+        base = {"location": place, "unit": request.unit or "celsius", "day": request.day}
+        wind = {"wind_unit": request.wind_unit} if request.wind_unit else {}
+        if request.analysis:
+            calls.append(("analyze_weather", {**base, **wind}))
+        if with_weather:
+            calls.append(("get_weather", {**base, **wind}))
+        if request.plan:
+            preferences = {"preferences": request.preferences} if request.preferences else {}
+            calls.append(("plan_activities", {**base, **preferences}))
+    return calls
+
+
+Needed = tuple[list[str], list[str]]
+
+
+def needed(request: Request, lookups: list[Lookup]) -> Needed:
+    """What the answer must name: the parts of the day of a plan (those the question names,
+    else all three), and every place of a comparison the tools found."""
+    found = [lookup.place for lookup in lookups if lookup.found]
+    periods = (cues.periods(request.question) or ["morning", "afternoon", "evening"]) \
+        if request.plan and found else []
+    return periods, found if len(found) > 1 else []
 
 
 class WeatherAgent:
     """Answers one question at a time; every answer is one trace."""
 
     def __init__(self, client: OpenAI, model: str, tracer: Tracer, session_id: str,
-                 max_tool_rounds: int = 3, temperature: float = 0.2, max_tokens: int = 700,
-                 variant: str | None = None,
-                 today: dt.date | None = None) -> None:
+                 temperature: float = 0.2, max_tokens: int = 700,
+                 variant: str | None = None, today: dt.date | None = None) -> None:
         self.client = client
         self.model = model
         self.tracer = tracer
         self.session_id = session_id
-        self.max_tool_rounds = max_tool_rounds
         self.temperature = temperature
         self.max_tokens = max_tokens
         self.variant = variant
-        self.system_prompt = system_prompt(SYSTEM_PROMPT, variant)
+        self.behaviour: Variant = get_variant(variant)
         self.today = today
 
-    def _complete(self, messages: list[dict[str, Any]], tool_choice: str, result: AgentResult
-                  ) -> Any:
+    # --- the model calls ----------------------------------------------------------------------
+
+    def _extract(self, question: str, result: AgentResult) -> Request:
         result.llm_calls += 1
         response = self.client.chat.completions.create(
-            model=self.model, messages=messages, tools=TOOLS, tool_choice=tool_choice,
-            temperature=self.temperature, max_tokens=self.max_tokens)
-        return response.choices[0].message
+            model=self.model, messages=extraction_messages(question), temperature=0,
+            max_tokens=EXTRACTION_MAX_TOKENS, response_format=RESPONSE_FORMAT)
+        return build_request(question, parse_extraction(response.choices[0].message.content))
 
-    def _run_tool(self, name: str, raw_arguments: str | None, result: AgentResult
-                  ) -> dict[str, Any]:
-        """Execute one call inside a TOOL span; tool errors become an error payload."""
+    def _write(self, messages: list[dict[str, str]], result: AgentResult) -> tuple[str, bool]:
+        """The written answer, and whether it ended before its token limit."""
+        result.llm_calls += 1
+        options: dict[str, Any] = {}
+        if self.behaviour.json_answer:
+            options["response_format"] = {"type": "json_object"}
+        response = self.client.chat.completions.create(
+            model=self.model, messages=messages, temperature=self.temperature,
+            max_tokens=self.behaviour.max_tokens or self.max_tokens, **options)
+        choice = response.choices[0]
+        return (choice.message.content or "").strip(), choice.finish_reason != "length"
+
+    def _guarded_write(self, question: str, data: str, brief: Brief, parts: Needed,
+                       result: AgentResult) -> str:
+        """The answer, asked for again when it holds markup, runs away or leaves out a part
+        of the plan or a compared place (see above)."""
+        behaviour = self.behaviour
+        answer, finished = self._write(writer_messages(question, data, brief), result)
+        runaway = not finished and behaviour.max_tokens is None  # a variant's cut is its point
+        missing = left_out(answer, *parts) if behaviour.checks_parts else []
+        if behaviour.guarded and (markup_in(answer) or runaway or missing):
+            result.retried = True
+            answer, finished = self._write(
+                writer_messages(question, data, brief, stricter=True, include=missing), result)
+            if found := markup_in(answer):
+                raise AgentError(f"the answer still held {found} after a stricter retry")
+            if not finished and behaviour.max_tokens is None:
+                result.trimmed = True
+                answer = without_repeats(trim_to_sentence(answer))
+        return answer
+
+    # --- the tools ----------------------------------------------------------------------------
+
+    def _run_tool(self, name: str, arguments: dict[str, Any], result: AgentResult
+                  ) -> tuple[dict[str, Any], WeatherToolError | None]:
+        """Execute one call inside a TOOL span; a tool error is returned with its payload."""
+        raw = json.dumps(arguments, ensure_ascii=False)
+        error: WeatherToolError | None = None
         with self.tracer.start_as_current_span(
                 name, openinference_span_kind="tool", set_status_on_exception=False) as span:
-            span.set_tool(name=name, parameters=raw_arguments or "{}",
-                          description=description(name) if name in TOOL_NAMES else None)
-            span.set_input(raw_arguments or "{}", mime_type=JSON)
-            arguments: dict[str, Any] = {}
+            span.set_tool(name=name, parameters=raw, description=description(name))
+            span.set_input(raw, mime_type=JSON)
             try:
-                arguments = parse_arguments(raw_arguments)
                 output = run_tool(name, arguments, self.today)
-                ok = True
-            except WeatherToolError as error:
-                span.record_exception(error)
-                span.set_status(Status(StatusCode.ERROR, str(error)))
-                output, ok = error.payload(), False
+            except WeatherToolError as caught:
+                span.record_exception(caught)
+                span.set_status(Status(StatusCode.ERROR, str(caught)))
+                output, error = caught.payload(), caught
             span.set_output(json.dumps(output, ensure_ascii=False), mime_type=JSON)
-            if ok:
+            if error is None:
                 span.set_status(Status(StatusCode.OK))
-        result.tool_calls.append(ToolCallRecord(name, arguments, ok))
-        return output
+        result.tool_calls.append(ToolCallRecord(name, arguments, error is None))
+        return output, error
 
-    def _loop(self, question: str, result: AgentResult) -> str:
-        messages: list[dict[str, Any]] = [{"role": "system", "content": self.system_prompt},
-                                          {"role": "user", "content": question}]
-        done: dict[str, dict[str, Any]] = {}
-        for _ in range(self.max_tool_rounds):
-            message = self._complete(messages, "auto", result)
-            calls = message.tool_calls or []
-            if not calls:
-                return (message.content or "").strip()
-            if all(_call_key(c.function.name, parse_or_empty(c.function.arguments)) in done
-                   for c in calls):
-                break  # only repeats: the model has what it needs
-            messages.append({"role": "assistant", "content": message.content or "",
-                             "tool_calls": [c.model_dump(exclude_none=True) for c in calls]})
-            for call in calls:
-                key = _call_key(call.function.name, parse_or_empty(call.function.arguments))
-                if key not in done:
-                    done[key] = self._run_tool(call.function.name, call.function.arguments,
-                                               result)
-                messages.append({"role": "tool", "tool_call_id": call.id,
-                                 "content": json.dumps(done[key], ensure_ascii=False)})
-        message = self._complete(messages, "none", result)
-        return (message.content or "").strip()
+    def _look_up(self, request: Request, result: AgentResult) -> list[Lookup]:
+        lookups = {place: Lookup(place) for place in request.places}
+        for name, arguments in tool_plan(request):
+            lookup = lookups[arguments["location"]]
+            if lookup.error is not None:
+                continue  # the place (or the day) failed once: the other tools would too
+            output, error = self._run_tool(name, arguments, result)
+            if error is None:
+                lookup.results[name] = output
+            else:
+                lookup.error = output
+                lookup.unknown_place = isinstance(error, UnknownLocationError)
+        return list(lookups.values())
+
+    # --- one question -------------------------------------------------------------------------
+
+    def _answer(self, question: str, result: AgentResult) -> str:
+        behaviour = self.behaviour
+        request = behaviour.adjust_request(self._extract(question, result))
+        result.request = request
+        lookups = self._look_up(request, result) if behaviour.call_tools else []
+        seen = behaviour.adjust_lookups(lookups)
+        brief = behaviour.adjust_brief(answer_brief(request, seen), request)
+        data = render_all(seen, request.day, cues.comparison_aspect(question))
+        answer = self._guarded_write(question, data, brief, needed(request, seen), result)
+        if not answer:
+            raise AgentError("the model returned an empty answer")
+        return answer
 
     def answer(self, question: str, category: str = "custom") -> AgentResult:
         """Answer ``question`` under one AGENT root span; errors are recorded, not raised."""
@@ -171,9 +242,7 @@ class WeatherAgent:
             span.set_attribute(SpanAttributes.SESSION_ID, self.session_id)
             span.set_attribute(SpanAttributes.METADATA, json.dumps(metadata))
             try:
-                answer = self._loop(question, result)
-                if not answer:
-                    raise AgentError("the model returned an empty answer")
+                answer = self._answer(question, result)
             except Exception as error:  # the run goes on; the trace shows the failure
                 span.record_exception(error)
                 span.set_status(Status(StatusCode.ERROR, f"{type(error).__name__}: {error}"))
@@ -184,11 +253,3 @@ class WeatherAgent:
                 result.answer = answer
         result.latency_s = time.perf_counter() - started
         return result
-
-
-def parse_or_empty(raw: str | None) -> dict[str, Any]:
-    """A call's arguments for de-duplication; malformed ones compare as their raw text."""
-    try:
-        return parse_arguments(raw)
-    except WeatherToolError:
-        return {"_raw": raw}

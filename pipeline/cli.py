@@ -112,8 +112,9 @@ def agent(n: Annotated[int, typer.Option("--n", help="How many questions to ask.
                    "question per line (default: the built-in bank).")] = None,
           seed: Annotated[int, typer.Option(help="Seed of the question sample.")] = 0,
           variant: Annotated[str | None, typer.Option(
-              help="A deliberately altered agent (agent_demo/variants.py), to record a "
-                   "provoked failure for the gold set; marked in the trace metadata.")
+              help="A deliberately broken agent (agent_demo/variants.py: one per rubric "
+                   "failure), to record provoked failures for the gold set; marked in the "
+                   "trace metadata.")
           ] = None) -> None:
     """Run the demo agent on N questions; each answer is one trace in Phoenix."""
     ask_agent(load(), _console(), n=n, seed=seed, questions=questions, variant=variant)

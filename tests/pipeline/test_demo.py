@@ -51,12 +51,13 @@ def scripted_judge() -> tuple[Any, dict[str, float]]:
     helpful = sum(v == "helpful" for v in labels.values()) / len(labels)
 
     def reply(request: dict[str, Any]) -> dict[str, Any]:
-        if request.get("tools"):  # the live agent step
-            return {"content": "It is 20°C and sunny in Paris."}
-        if request.get("response_format"):  # the checklist reading a question
-            return {"content": '{"places": [], "asks_for": ["weather"]}'}
         content = request["messages"][-1]["content"]
-        version = next(v for v, prefix in prefixes.items() if content.startswith(prefix))
+        version = next((v for v, prefix in prefixes.items() if content.startswith(prefix)),
+                       None)
+        if request.get("response_format") and version is None and "<question>" in content:
+            return {"content": '{"places": [], "asks_for": ["weather"]}'}  # the checklist
+        if version is None:  # the live agent step (reading the question, then writing)
+            return {"content": "It is 20°C and sunny in Paris."}
         answer = content.rsplit("<answer>\n", 1)[1].split("\n</answer>", 1)[0]
         truth = by_answer[answer.replace("<\\/", "</").strip()]  # tags inside were escaped
         label = {"v1": "helpful", "v2": "not_helpful", "v3": truth}[version]

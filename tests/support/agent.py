@@ -13,7 +13,8 @@ from pipeline.views.agent import agent_progress, render_agent_summary
 from tests.support.stack import base_url, connect
 
 
-def ask(settings: Settings, *, console: Console | None = None, **options: Any) -> RunSummary:
+def run_agent_for(settings: Settings, *, console: Console | None = None,
+                  **options: Any) -> RunSummary:
     """:func:`run_agent` on the endpoint and Phoenix of ``settings``, drawn on ``console``."""
     endpoint = settings.agent_endpoint()
     with agent_progress(console or Console(file=io.StringIO())) as callbacks:

@@ -2,7 +2,8 @@
 
 A test passes a ``reply(request) -> dict`` function; the server wraps what it returns into a
 chat completion. The reply dict may hold ``content``, ``tool_calls`` (list of
-``{"name", "arguments"}``), ``status`` (an HTTP error to return instead), ``delay`` (seconds),
+``{"name", "arguments"}``), ``finish_reason`` (default ``stop``, or ``tool_calls`` with calls),
+``status`` (an HTTP error to return instead), ``delay`` (seconds),
 ``raw`` (bytes to send as the body, for garbage responses) or ``drop`` (close the connection
 without answering, like a reset).
 """
@@ -32,7 +33,8 @@ def completion(request: dict[str, Any], reply: dict[str, Any]) -> dict[str, Any]
              "function": {"name": call["name"], "arguments": json.dumps(call["arguments"])}}
             for call in reply["tool_calls"]
         ]
-    choice: dict[str, Any] = {"index": 0, "message": message, "finish_reason": finish}
+    choice: dict[str, Any] = {"index": 0, "message": message,
+                              "finish_reason": reply.get("finish_reason", finish)}
     if "logprobs" in reply:
         choice["logprobs"] = reply["logprobs"]
     return {
