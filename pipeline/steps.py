@@ -63,27 +63,34 @@ def run_experiment(settings: Settings, console: Console, *, prompt: str,
                    concurrency: int = 4, split: str | None = None, resume: bool = True,
                    show_report: bool = True, **options: object) -> ExperimentReport:
     """Run one judge version as an experiment with a progress bar; print its report."""
-    from evaluators.prompt_files import load_prompt
+    from evaluators.prompt_files import PROMPTS_DIR, load_prompt
     from pipeline.experiment.judge_experiment import run_judge_experiment
     from pipeline.views.experiment import render, status_lines
     from pipeline.views.progress import progress_bar
 
-    load_prompt(prompt)  # an unknown version is named before Phoenix is asked anything
+    # an unknown version is named before Phoenix is asked anything
+    load_prompt(prompt, options.get("prompts_dir") or PROMPTS_DIR)  # type: ignore[arg-type]
     phoenix = connect(settings)
     with progress_bar() as bar:
         report = run_judge_experiment(
             phoenix, settings.judge_endpoint(model), dataset or settings.dataset,
             prompt=prompt, concurrency=concurrency, split=split, resume=resume,
             progress=bar, **options)
-    source = phoenix.project_url(settings.project)
-    if source != phoenix.projects_url:  # the project exists (an imported set has none)
-        report.links = dataclasses.replace(report.links, source_project=settings.project,
-                                           source_traces=source)
+    link_source_traces(phoenix, settings.project, report)
     if show_report:
         render(report, console)
         for line in status_lines(report):
             console.print(line)
     return report
+
+
+def link_source_traces(phoenix: Phoenix, project: str, report: ExperimentReport) -> None:
+    """Add the labeled traces' project to the report's links, when it exists (an imported
+    set has none)."""
+    source = phoenix.project_url(project)
+    if source != phoenix.projects_url:
+        report.links = dataclasses.replace(report.links, source_project=project,
+                                           source_traces=source)
 
 
 def show_comparison(phoenix: Phoenix, dataset: str, console: Console
@@ -122,6 +129,7 @@ def align_judge(settings: Settings, console: Console, *, dataset: str | None = N
     with progress_bar() as bar:
         experiment = prove(phoenix, endpoint, report, prompts_dir=prompts_dir,
                            concurrency=concurrency, progress=bar)
+    link_source_traces(phoenix, settings.project, experiment)
     render(experiment, console)
     render_align(report, phoenix.prompt_url(PROMPT_NAME)
                  + f" (version {experiment.prompt.version_id})", console)
