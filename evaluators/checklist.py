@@ -24,6 +24,10 @@ from evaluators.prompt_files import PromptFile
 from evaluators.verdict import Verdict, failed
 
 RULE_OF = {check.name: check.rule for check in CHECKS}
+MODEL, WORDING = "model", "wording"
+READINGS = (MODEL, WORDING)
+"""How a checklist reads the question: the model's reading merged with the wording, or the
+wording alone."""
 
 
 def combiner_of(prompt: PromptFile) -> Combiner:
@@ -64,7 +68,10 @@ class ChecklistJudge:
         self.combiner = combiner_of(prompt)
 
     async def read(self, question: str) -> Reading:
-        """The model's reading of ``question`` (raises after retries)."""
+        """The model's reading of ``question`` (raises after retries); nothing to read when
+        the version reads the wording alone."""
+        if self.prompt.reading == WORDING:
+            return Reading()
         return await read_question(self.chat, self.prompt.render(question),
                                    separate=self.prompt.calls == "separate")
 

@@ -11,8 +11,10 @@ with a header between ``---`` lines; the rest is the template. Header keys:
 - ``threshold``: the decision threshold on P(helpful) (default 0.5);
 - ``weights`` (a JSON object of check -> weight) and ``bias``: a checklist's fitted
   combination; ``combiner``: ``logistic`` (those weights) or ``any`` (not_helpful when any
-  failure check fires); ``calls``: ``combined`` (one call reads the question) or
-  ``separate`` (one call per thing read);
+  failure check fires); ``reading``: ``model`` (the model reads the question, code merges
+  its reading with the wording) or ``wording`` (code reads the wording alone: no model
+  call); ``calls``: ``combined`` (one call reads the question) or ``separate`` (one call
+  per thing read);
 - ``fitted``: where the numbers came from (written by ``make align``).
 
 Placeholders: ``{{question}}``, ``{{answer}}`` and, optionally, ``{{tools}}`` (the trace's
@@ -64,6 +66,7 @@ class PromptFile:
     weights: dict[str, float] = field(default_factory=dict)
     bias: float = 0.0
     calls: str = "combined"
+    reading: str = "model"
     fitted: str = ""
 
     def render(self, question: str, answer: str = "",
@@ -161,4 +164,5 @@ def parse_prompt(text: str, *, version: str, path: Path) -> PromptFile:
                       combiner=header.get("combiner", "any").lower(),
                       weights=_weights(header, path), bias=_number(header, "bias", 0.0, path),
                       calls=header.get("calls", "combined").lower(),
+                      reading=header.get("reading", "model").lower(),
                       fitted=header.get("fitted", ""))

@@ -90,14 +90,21 @@ def places_in(question: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _written_as_name(question: str, place: str) -> bool:
+    """Whether ``place`` appears capitalised in the question (a name, not "outside")."""
+    first = fold(place.split(",")[0]).strip()
+    return any(fold(word).startswith(first.split()[0]) and word[:1].isupper()
+               for word in re.findall(r"[\w'-]+", question)) if first else False
+
+
 def read_request(question: str, places: list[str] | tuple[str, ...] = (),
                  kinds: frozenset[str] | None = None) -> Request:
     """The request: the places the wording names plus ``places`` from elsewhere (the model,
     the tool calls) that the question really names, and the ``kinds`` of answer the wording
     shows plus ``kinds``."""
-    candidates = [*places_in(question), *places]
-    named = tuple(dict.fromkeys(p.strip() for p in candidates
-                                if p and p.strip() and mentions(question, p)))
+    named = tuple(dict.fromkeys(
+        p.strip() for p in [*places_in(question), *places]
+        if p and p.strip() and mentions(question, p) and _written_as_name(question, p)))
     temperature, wind = units_in(question)
     return Request(places=named, kinds=kinds_in(question) | (kinds or frozenset()),
                    temperature_unit=temperature, wind_unit=wind)

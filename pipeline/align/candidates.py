@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, Protocol
 
+from evaluators.checklist import MODEL, READINGS, WORDING
 from evaluators.checks.combine import ANY, Combiner, fit_logistic
 from evaluators.labels import HELPFUL, INVALID, NOT_HELPFUL
 from evaluators.prompt_files import CHECKLIST, PROBABILITY, WORD
@@ -22,12 +23,12 @@ CHECKLIST_SOURCE = "checklist"
 
 @dataclass(frozen=True)
 class Signals:
-    """What every judge said about one row: ``verdicts`` by prompt version (label and
-    P(helpful)), and the checklist's ``checks``."""
+    """What every judge said about one row: by prompt version the label and P(helpful), and
+    the checklist's check scores by way of reading the question (model or wording)."""
 
     labels: Mapping[str, str] = field(default_factory=dict)
     probabilities: Mapping[str, float | None] = field(default_factory=dict)
-    checks: Mapping[str, float] = field(default_factory=dict)
+    checks: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Fitted:
     source: str
     threshold: float = 0.5
     combiner: Combiner | None = None
+    reading: str = MODEL
 
     def predict(self, row: Signals) -> str:
         if self.mode == WORD:
@@ -49,12 +51,12 @@ class Fitted:
                 return row.labels.get(self.source, INVALID)
             return HELPFUL if p >= self.threshold else NOT_HELPFUL
         assert self.combiner is not None
-        return HELPFUL if self.combiner.helpful(row.checks) else NOT_HELPFUL
+        return HELPFUL if self.combiner.helpful(row.checks[self.reading]) else NOT_HELPFUL
 
     def score(self, row: Signals) -> float | None:
         """P(helpful) as this candidate sees it (for AUROC), when it has one."""
         if self.mode == CHECKLIST and self.combiner is not None:
-            return self.combiner.probability(row.checks)
+            return self.combiner.probability(row.checks[self.reading])
         return row.probabilities.get(self.source)
 
     def header(self) -> dict[str, Any]:
@@ -63,7 +65,8 @@ class Fitted:
         if self.mode == PROBABILITY:
             fields["threshold"] = round(self.threshold, 4)
         if self.combiner is not None:
-            fields.update(combiner=self.combiner.kind, threshold=self.combiner.threshold,
+            fields.update(reading=self.reading, combiner=self.combiner.kind,
+                          threshold=self.combiner.threshold,
                           weights=dict(self.combiner.weights), bias=self.combiner.bias)
         return fields
 
@@ -126,37 +129,56 @@ class ThresholdCandidate:
         return Fitted(self.name, PROBABILITY, self.source, threshold=threshold)
 
 
+def _reading_name(reading: str) -> str:
+    return "the model reads the question" if reading == MODEL else "wording only, no model"
+
+
 @dataclass(frozen=True)
 class ChecklistAnyCandidate:
     """The checklist with the rubric's own rule: any failure check makes it not_helpful."""
 
-    name: str = "checklist any-rule"
-    complexity: int = 0
+    reading: str = MODEL
+
+    @property
+    def complexity(self) -> int:
+        return 0 if self.reading == WORDING else 1  # reading costs a model call a row
+
+    @property
+    def name(self) -> str:
+        return f"checklist any-rule ({_reading_name(self.reading)})"
 
     def fit(self, rows: Sequence[Signals], labels: Sequence[str]) -> Fitted:
-        return Fitted(self.name, CHECKLIST, CHECKLIST_SOURCE, combiner=Combiner(ANY))
+        return Fitted(self.name, CHECKLIST, CHECKLIST_SOURCE, combiner=Combiner(ANY),
+                      reading=self.reading)
 
 
 @dataclass(frozen=True)
 class ChecklistLogisticCandidate:
     """The checklist with weights fitted by regularised logistic regression."""
 
+    reading: str = MODEL
     strength: float = 1.0
-    complexity: int = 2
+
+    @property
+    def complexity(self) -> int:
+        return 2 if self.reading == WORDING else 3
 
     @property
     def name(self) -> str:
-        return f"checklist logistic (C={self.strength:g})"
+        return f"checklist logistic, C={self.strength:g} ({_reading_name(self.reading)})"
 
     def fit(self, rows: Sequence[Signals], labels: Sequence[str]) -> Fitted:
-        return Fitted(self.name, CHECKLIST, CHECKLIST_SOURCE,
-                      combiner=fit_logistic([row.checks for row in rows], labels,
-                                            strength=self.strength))
+        return Fitted(self.name, CHECKLIST, CHECKLIST_SOURCE, reading=self.reading,
+                      combiner=fit_logistic([row.checks[self.reading] for row in rows],
+                                            labels, strength=self.strength))
 
 
 def candidates_for(versions: Sequence[str]) -> list[Candidate]:
-    """Every candidate: each prompt version's word and probability, and the checklist."""
+    """Every candidate: each prompt version's word and probability, and the checklist with
+    either reading and either combination."""
     found: list[Candidate] = []
     for version in versions:
         found += [WordCandidate(version), ThresholdCandidate(version)]
-    return [*found, ChecklistAnyCandidate(), ChecklistLogisticCandidate()]
+    for reading in READINGS:
+        found += [ChecklistAnyCandidate(reading), ChecklistLogisticCandidate(reading)]
+    return found

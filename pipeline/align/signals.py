@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from evaluators.chat import RetryPolicy
-from evaluators.checklist import ChecklistJudge, check_scores
+from evaluators.checklist import MODEL, WORDING, ChecklistJudge, check_scores
 from evaluators.checks.extraction import READING_TEMPLATE, Reading
 from evaluators.endpoint import Endpoint
 from evaluators.judge import Judge
@@ -146,8 +146,10 @@ def collect(sources: Sequence[Source], endpoint: Endpoint,
             value = cache.entries[_key(source, endpoint.model, example)]
             if source.is_checklist:
                 reading = Reading(tuple(value["places"]), frozenset(value["kinds"]))
-                checks = check_scores(example.question, example.answer, example.tools,
-                                      reading)
+                checks = {MODEL: check_scores(example.question, example.answer,
+                                              example.tools, reading),
+                          WORDING: check_scores(example.question, example.answer,
+                                                example.tools)}
             else:
                 labels[source.name] = value["label"]
                 probabilities[source.name] = value.get("probability")

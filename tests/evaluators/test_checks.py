@@ -96,3 +96,22 @@ def test_the_models_reading_adds_what_the_wording_missed() -> None:
     merged = read_request(question, reading.places, reading.kinds)
     assert merged.places == ("Paris",)  # a place the question does not name is dropped
     assert merged.wants(PLAN)
+
+
+def test_a_checklist_reading_the_wording_alone_asks_the_model_nothing(
+        tmp_path, scripted_llm) -> None:
+    import asyncio
+    from pathlib import Path
+
+    from evaluators.checklist import ChecklistJudge
+    from evaluators.endpoint import Endpoint
+    from evaluators.prompt_files import parse_prompt
+
+    prompt = parse_prompt("---\nmode: checklist\nreading: wording\n---\nRead {{question}}\n",
+                          version="v9", path=Path("v9.txt"))
+    with scripted_llm(lambda request: {"content": "{}"}) as server:
+        judge = ChecklistJudge(Endpoint(server.base_url, "k", "scripted"), prompt)
+        verdict = asyncio.run(judge.judge("Weather in Oslo?", "I'm sorry, I can't help.", []))
+    assert server.requests == []
+    assert verdict.label == "not_helpful" and "refusal (rule 4)" in verdict.reason
+    assert verdict.checks["refusal"] == 1.0

@@ -10,12 +10,11 @@ import pytest
 from evaluators.labels import HELPFUL, NOT_HELPFUL
 from evaluators.prompt_files import PROMPTS_DIR, load_prompt
 from pipeline.align.candidates import (
-    ChecklistAnyCandidate,
     ChecklistLogisticCandidate,
     Signals,
     ThresholdCandidate,
-    WordCandidate,
     best_threshold,
+    candidates_for,
 )
 from pipeline.align.crossval import choose, cross_validate, folds
 from pipeline.align.write import render_version, write_version
@@ -42,25 +41,28 @@ def test_folds_are_stratified_and_fixed_by_seed() -> None:
 
 def rows_and_labels() -> tuple[list[Signals], list[str]]:
     """v1 writes the right word on 7 of 10 rows; its probability ranks the rows but no cut
-    separates them; one check fires exactly on the not_helpful rows."""
+    separates them; read with the model's help, one check fires exactly on the not_helpful
+    rows; read by its wording alone, it misses two of them."""
     labels = [H] * 5 + [N] * 5
     words = [H, H, H, H, N, N, N, N, H, H]
     probabilities = [0.9, 0.8, 0.7, 0.6, 0.45, 0.35, 0.3, 0.2, 0.1, 0.05]
-    rows = [Signals({"v1": w}, {"v1": p}, {"refusal": float(label == N), "echo": 0.0})
-            for w, p, label in zip(words, probabilities, labels, strict=True)]
+    rows = [Signals({"v1": w}, {"v1": p},
+                    {"model": {"refusal": float(label == N), "echo": 0.0},
+                     "wording": {"refusal": float(label == N and i < 8), "echo": 0.0}})
+            for i, (w, p, label) in enumerate(zip(words, probabilities, labels, strict=True))]
     return rows, labels
 
 
 def test_cross_validation_holds_each_row_out_and_the_best_is_chosen() -> None:
     rows, labels = rows_and_labels()
-    scores = [cross_validate(c, rows, labels, k=5) for c in (
-        WordCandidate("v1"), ThresholdCandidate("v1"), ChecklistAnyCandidate(),
-        ChecklistLogisticCandidate())]
+    scores = [cross_validate(c, rows, labels, k=5) for c in candidates_for(["v1"])]
     by_name = {s.candidate.name: s for s in scores}
     assert by_name["v1 word"].match_rate == pytest.approx(0.7)
-    assert by_name["checklist any-rule"].match_rate == 1.0
-    # Ties at 100% go to the simpler candidate: the any-rule needs no fitting.
-    assert choose(scores).candidate.name == "checklist any-rule"
+    assert by_name["checklist any-rule (wording only, no model)"].match_rate == 0.8
+    model_any = "checklist any-rule (the model reads the question)"
+    assert by_name[model_any].match_rate == 1.0
+    # The logistic fit reaches 100% too; the tie goes to the simpler candidate.
+    assert choose(scores).candidate.name == model_any
 
 
 def test_a_fitted_version_is_written_once(tmp_path: Path) -> None:
