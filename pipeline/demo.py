@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +35,7 @@ from pipeline.labeling.sync import sync
 from pipeline.phoenix.connection import Phoenix
 from pipeline.settings import Settings
 from pipeline.views.dataset import render_build, render_labels
+from pipeline.views.demo import render_step_times
 from pipeline.views.experiment import render, render_links
 
 GOLD_PROJECT = "weather-agent-gold"
@@ -54,6 +57,18 @@ class DemoResult:
     live_answers: int = 0
     gold_traces_url: str = ""
     seconds: float = 0.0
+    step_seconds: dict[str, float] = field(default_factory=dict)  # step title -> seconds
+
+
+@contextmanager
+def step(title: str, console: Console, result: DemoResult) -> Iterator[None]:
+    """One numbered step: its heading, then its wall time kept in ``result``."""
+    console.rule(title)
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        result.step_seconds[title] = time.perf_counter() - started
 
 
 def gold_settings(settings: Settings) -> Settings:
@@ -107,28 +122,30 @@ def run_demo(settings: Settings, console: Console | None = None, live_questions:
     result = DemoResult()
     demo_settings = gold_settings(settings)
     phoenix = Phoenix.connect(demo_settings, timeout=300)
-    console.rule("1-3. gold traces, human labels, dataset")
-    load_gold(phoenix, demo_settings, console, result)
-    console.rule("4. judge experiments v1, v2, v3")
-    run_versions(demo_settings, console, result, concurrency, **experiment_options)
-    console.rule("5. align: choose and fit on dev, write the next version, prove it once")
-    aligned = steps.align_judge(demo_settings, console, concurrency=concurrency,
-                                prompts_dir=align_options.get("prompts_dir"))
+    with step("1-3. gold traces, human labels, dataset", console, result):
+        load_gold(phoenix, demo_settings, console, result)
+    with step("4. judge experiments v1, v2, v3", console, result):
+        run_versions(demo_settings, console, result, concurrency, **experiment_options)
+    with step("5. align: choose and fit on dev, write the next version, prove it once",
+              console, result):
+        aligned = steps.align_judge(demo_settings, console, concurrency=concurrency,
+                                    prompts_dir=align_options.get("prompts_dir"))
     result.aligned = aligned.version
     if aligned.experiment is not None:
         result.experiments[aligned.version] = aligned.experiment.experiment_id
         result.reports[aligned.version] = aligned.experiment
-    console.rule("6. comparison")
-    result.summaries = steps.show_comparison(phoenix, demo_settings.dataset, console)
+    with step("6. comparison", console, result):
+        result.summaries = steps.show_comparison(phoenix, demo_settings.dataset, console)
     result.gold_traces_url = phoenix.project_url(demo_settings.project)
     console.print(f"Gold traces (project {demo_settings.project}): {result.gold_traces_url}",
                   soft_wrap=True)
     if live_questions:
-        console.rule(f"7. the live path: {live_questions} new agent questions")
-        result.live_answers = steps.ask_agent(settings, console, n=live_questions,
-                                            seed=int(time.time()))
+        with step(f"7. the live path: {live_questions} new agent questions", console, result):
+            result.live_answers = steps.ask_agent(settings, console, n=live_questions,
+                                                seed=int(time.time()))
     result.seconds = time.perf_counter() - started
     console.rule()
+    render_step_times(result.step_seconds, result.seconds, console)
     console.print(f"demo finished in {result.seconds / 60:.1f} min. Phoenix UI: "
                   f"{phoenix.base_url} (datasets -> {demo_settings.dataset} -> experiments)")
     return result

@@ -25,3 +25,11 @@ def truncate(text: str, limit: int) -> str:
     """One line of at most ``limit`` characters, escaped for rich (answers hold brackets)."""
     text = " ".join(text.split())
     return escape(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def minutes_seconds(seconds: float) -> str:
+    """``754.2`` -> ``12 min 34 s``; under a minute, ``42.0 s``."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    return f"{whole // 60} min {whole % 60:02d} s"

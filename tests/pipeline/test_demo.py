@@ -82,6 +82,8 @@ def test_demo_runs_the_loop_and_is_safe_to_run_twice(phoenix: Settings, tmp_path
 
     assert first.uploaded == len(gold.read_traces()) and first.already_loaded == 0
     assert first.live_answers == 1
+    assert [title[0] for title in first.step_seconds] == ["1", "4", "5", "6", "7"]
+    assert 0 < sum(first.step_seconds.values()) <= first.seconds
     assert first.aligned == "v4" and load_prompt("v4", prompts).fitted
     by_prompt = {s.prompt: s for s in first.summaries}
     assert sorted(by_prompt) == [*VERSIONS, "v4"]
