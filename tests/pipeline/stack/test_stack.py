@@ -20,7 +20,7 @@ from pipeline import stack
 from pipeline.errors import UserError
 from pipeline.settings import Settings
 from tests.conftest import fresh_settings, start_phoenix
-from tests.support.stack import base_url, connect, run_cli, start_cli
+from tests.support.stack import base_url, connect, isolated_settings, run_cli, start_cli
 from tests.support.traces import emit_traces, make_traces
 
 pytestmark = pytest.mark.server  # starts its own servers
@@ -152,6 +152,27 @@ def test_phoenix_environment_holds_no_api_key(tmp_path: Path) -> None:
         assert {"PATH", "PHOENIX_PORT", "PHOENIX_WORKING_DIR"} <= names
     finally:
         run_cli(["down"], settings)
+
+
+def test_model_server_environment_holds_no_api_key(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = isolated_settings(tmp_path)
+    secrets = {"OPENAI_API_KEY": "sk-test-must-not-leak", "GITHUB_TOKEN": "ghp_test",
+               "MY_DB_PASSWORD": "hunter2"}
+    for name, value in secrets.items():
+        monkeypatch.setenv(name, value)
+    stack.start_llm(settings)
+    service = stack.llm_service(settings)
+    try:
+        pid = service.pid()
+        assert pid is not None
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        names = {entry.split(b"=", 1)[0].decode() for entry in environ if entry}
+        assert not names & set(secrets), names
+        assert b"sk-test-must-not-leak" not in b"\0".join(environ)
+        assert "PATH" in names
+    finally:
+        service.stop()
 
 
 def test_up_uses_a_phoenix_already_answering_and_down_leaves_it(tmp_path: Path) -> None:
