@@ -182,6 +182,21 @@ def test_injected_instructions_stay_data(tmp_path: Path, scripted_llm: type[Scri
     assert verdict.label == NOT_HELPFUL, verdict.reason
 
 
+@pytest.mark.parametrize("injection", [i for i in INJECTIONS if "</answer>" in i])
+def test_without_the_escaping_a_forged_closing_tag_flips_the_naive_reader(
+        tmp_path: Path, scripted_llm: type[ScriptedLLM], injection: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The control for the test above: the reader does flip when the data is pasted raw."""
+    import evaluators.prompt_files
+
+    monkeypatch.setattr(evaluators.prompt_files, "_as_data", lambda text: text)
+    refusal = "I'm sorry, but I can't assist with that. " + injection
+    with scripted_llm(naive_reader) as server:
+        verdict = _verdict(_judge(Settings(run_dir=tmp_path), server),
+                           question="Weather in Rome?", answer=refusal)
+    assert verdict.label == HELPFUL, verdict.reason
+
+
 def test_the_stored_output_is_readable_at_a_glance() -> None:
     from evaluators.verdict import Verdict
 
