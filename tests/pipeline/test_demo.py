@@ -4,14 +4,13 @@ experiments v1-v3, the comparison, and the experiments as the Phoenix UI shows t
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from evaluators.prompt_files import PROMPTS_DIR, load_prompt
+from evaluators.prompt_files import load_prompt
 from pipeline.demo import GOLD_DATASET, VERSIONS, DemoResult, run_demo
 from pipeline.experiment.report import ExperimentReport
 from pipeline.gold import traces as gold
@@ -19,6 +18,7 @@ from pipeline.gold.splits import read_splits
 from pipeline.settings import Settings
 from tests.conftest import scripted_settings
 from tests.support.chromium import Chromium
+from tests.support.prompts import hand_written_prompts
 from tests.support.scripted_llm import ScriptedLLM
 from tests.support.stack import base_url
 
@@ -71,7 +71,7 @@ def test_demo_runs_the_loop_and_is_safe_to_run_twice(phoenix: Settings, tmp_path
                                                      ) -> None:
     reply, expected = scripted_judge()
     prompts = tmp_path / "prompts"  # align writes its version here, not into the repo
-    shutil.copytree(PROMPTS_DIR, prompts)
+    hand_written_prompts(prompts)
     with ScriptedLLM(reply) as server:
         settings = scripted_settings(phoenix, server)
         options: dict[str, Any] = {"prompts_dir": prompts}

@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 import uuid
 from pathlib import Path
 from typing import Any
 
 from evaluators.chat import RetryPolicy
 from evaluators.labels import HELPFUL, NOT_HELPFUL
-from evaluators.prompt_files import PROMPTS_DIR, load_prompt
+from evaluators.prompt_files import load_prompt
 from pipeline.align.run import fit, prove
 from pipeline.phoenix import datasets
 from pipeline.settings import Settings
 from tests.conftest import scripted_settings
+from tests.support.prompts import hand_written_prompts
 from tests.support.scripted_llm import ScriptedLLM
 from tests.support.stack import connect
 
@@ -70,7 +70,7 @@ def make_dataset(settings: Settings, name: str, flip_test: bool = False) -> None
 
 def aligned(settings: Settings, name: str, tmp_path: Path, tag: str):
     prompts = tmp_path / f"prompts-{tag}"
-    shutil.copytree(PROMPTS_DIR, prompts)
+    hand_written_prompts(prompts)
     report = fit(connect(settings), settings.judge_endpoint(), name,
                  cache_dir=tmp_path / f"cache-{tag}", prompts_dir=prompts, folds=3,
                  retry=FAST)

@@ -14,15 +14,17 @@ import httpx
 from evaluators.prompt_files import PROMPTS_DIR, available_versions, load_all, load_prompt
 from pipeline.phoenix.prompts import push_prompt, push_prompts, tagged_version, template_text
 from pipeline.settings import ROOT, Settings
+from tests.support.prompts import hand_written_prompts
 from tests.support.stack import base_url, connect
 
 
 def test_pushing_twice_creates_no_new_version(phoenix: Settings, tmp_path: Path) -> None:
     px = connect(phoenix)
     name = f"judge-test-{uuid.uuid4().hex[:8]}"
-    first = push_prompts(px, load_all(), model_name="scripted", prompt_name=name)
+    hand = hand_written_prompts(tmp_path / "hand")
+    first = push_prompts(px, load_all(hand), model_name="scripted", prompt_name=name)
     assert [p.created for p in first] == [True, True, True]
-    again = push_prompts(px, load_all(), model_name="scripted", prompt_name=name)
+    again = push_prompts(px, load_all(hand), model_name="scripted", prompt_name=name)
     assert [p.created for p in again] == [False, False, False]
     assert [p.version_id for p in again] == [p.version_id for p in first]
     # the UI addresses a prompt by its id (a name in the URL is an error page)
