@@ -138,17 +138,20 @@ def main() -> None:
               "tokens/s (measured now)")
         rows = dev_rows()
         endpoint = settings.judge_endpoint()
-        checklist = {calls: parse_prompt(f"---\nmode: checklist\ncalls: {calls}\n---\n"
-                                         f"{READING_TEMPLATE}", version="bench",
-                                         path=Path("bench.txt"))
-                     for calls in ("combined", "separate")}
+        checklist = {header: parse_prompt(f"---\nmode: checklist\n{header}\n---\n"
+                                          f"{READING_TEMPLATE}", version="bench",
+                                          path=Path("bench.txt"))
+                     for header in ("calls: combined", "calls: separate",
+                                    "reading: wording\ncombiner: any")}
         modes = [("v3 (word and probability: one call)", Judge(endpoint, load_prompt("v3"))),
                  ("checklist, reading in one call", ChecklistJudge(endpoint,
-                                                                   checklist["combined"])),
+                                                                   checklist["calls: combined"])),
                  ("checklist, one call per thing read",
-                  ChecklistJudge(endpoint, checklist["separate"]))]
+                  ChecklistJudge(endpoint, checklist["calls: separate"])),
+                 ("checklist, wording read by code (no call)",
+                  ChecklistJudge(endpoint, checklist["reading: wording\ncombiner: any"]))]
         print(f"{len(rows)} dev rows of the gold set, one row at a time")
-        print(f"{'mode':38s} {'s/row':>6s} {'unique tok':>10s} {'gen tok':>7s} "
+        print(f"{'mode':42s} {'ms/row':>7s} {'unique tok':>10s} {'gen tok':>7s} "
               f"{'limit s':>7s} {'ratio':>6s} {'agree':>6s}")
         for name, judge in modes:
             seconds, usage, labels = run_mode(judge, rows)
@@ -157,11 +160,12 @@ def main() -> None:
             limit = unique / prompt_rate
             agree = statistics.mean(label == r["label"] for label, r in
                                     zip(labels, rows, strict=True))
-            print(f"{name:38s} {seconds:6.2f} {unique:10.0f} {generated:7.0f} {limit:7.2f} "
-                  f"x{seconds / limit:5.2f} {agree:6.0%}")
+            ratio = f"x{seconds / limit:5.2f}" if limit else "     -"
+            print(f"{name:42s} {seconds * 1000:7.1f} {unique:10.0f} {generated:7.0f} {limit:7.2f} "
+                  f"{ratio} {agree:6.0%}")
         print("ratio: seconds a row / (unique prompt tokens / prompt throughput); the rest is "
               f"generation (at {generation_rate:.0f} tokens/s) and prefix not reused")
-        injected(endpoint, rows, checklist["combined"])
+        injected(endpoint, rows, checklist["calls: combined"])
     finally:
         service.stop()
         print(f"load average after: {load_average()}")
