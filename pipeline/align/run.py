@@ -2,7 +2,8 @@
 
 1. Read the dataset's dev split only (Phoenix sends the dev examples; test is not fetched).
 2. Ask every hand-written prompt version and the checklist about every dev row
-   (:mod:`pipeline.align.signals`, cached and resumable).
+   (:mod:`pipeline.align.signals`, cached and resumable); a version's verdicts already
+   stored by a matching experiment are copied instead (:mod:`pipeline.align.reuse`).
 3. Cross-validate every candidate on the dev rows and choose the best
    (:mod:`pipeline.align.crossval`).
 4. Fit the winner on every dev row and write it as the next prompt version
@@ -24,7 +25,8 @@ from evaluators.endpoint import Endpoint, check_endpoint
 from evaluators.prompt_files import CHECKLIST, PROMPTS_DIR, load_prompt
 from pipeline.align.candidates import Fitted, candidates_for
 from pipeline.align.crossval import FOLDS, Score, choose, cross_validate
-from pipeline.align.signals import Source, checklist_prompt, collect
+from pipeline.align.reuse import prefill
+from pipeline.align.signals import Cache, Source, checklist_prompt, collect
 from pipeline.align.write import render_version, write_version
 from pipeline.dataset.examples import LabeledDataset, load_labeled
 from pipeline.dataset.splits import DEV
@@ -46,6 +48,7 @@ class AlignReport:
     fitted: Fitted
     version: str
     created: bool
+    reused: int = 0  # dev-row verdicts copied from finished experiments
     experiment: ExperimentReport | None = None
 
 
@@ -64,7 +67,8 @@ def load_dev(phoenix: Phoenix, dataset: str) -> LabeledDataset:
 
 def fit(phoenix: Phoenix, endpoint: Endpoint, dataset: str, *, cache_dir: Path,
         prompts_dir: Path = PROMPTS_DIR, folds: int = FOLDS, seed: int = 0,
-        retry: RetryPolicy | None = None, progress: Progress = SILENT) -> AlignReport:
+        retry: RetryPolicy | None = None, prompt_name: str = PROMPT_NAME,
+        progress: Progress = SILENT) -> AlignReport:
     """Steps 1-4: choose and fit on dev, write the version; nothing reads test."""
     dev = load_dev(phoenix, dataset)
     versions = hand_written(prompts_dir)
@@ -72,6 +76,8 @@ def fit(phoenix: Phoenix, endpoint: Endpoint, dataset: str, *, cache_dir: Path,
     sources.append(Source("checklist", checklist_prompt(prompts_dir / "checklist.txt")))
     check_endpoint(endpoint)
     cache = cache_dir / f"{_safe(dataset)}-{_safe(endpoint.model)}.jsonl"
+    reused = prefill(phoenix, Cache(cache), sources, endpoint.model, dev,
+                     prompt_name=prompt_name)
     rows = collect(sources, endpoint, dev.examples, cache, retry=retry, progress=progress)
     labels = [example.label for example in dev.examples]
     scores = [cross_validate(c, rows, labels, k=folds, seed=seed)
@@ -89,7 +95,7 @@ def fit(phoenix: Phoenix, endpoint: Endpoint, dataset: str, *, cache_dir: Path,
                   f"{datetime.now(UTC):%Y-%m-%d}")
     version, created = write_version(text, prompts_dir)
     return AlignReport(dataset=dataset, dev=dev, scores=scores, winner=winner, fitted=fitted,
-                       version=version, created=created)
+                       version=version, created=created, reused=reused)
 
 
 def prove(phoenix: Phoenix, endpoint: Endpoint, report: AlignReport, *,

@@ -54,7 +54,8 @@ def checklist_prompt(path: Path) -> PromptFile:
                         path=path)
 
 
-def _key(source: Source, model: str, example: LabeledExample) -> str:
+def signal_key(source: Source, model: str, example: LabeledExample) -> str:
+    """The cache key of what ``source`` says about ``example`` with ``model``."""
     tools = None if example.tools is None else [call.as_dict() for call in example.tools]
     text = json.dumps([source.prompt.template, model, example.question,
                        "" if source.is_checklist else example.answer,
@@ -113,11 +114,11 @@ async def _gather(sources: Sequence[Source], endpoint: Endpoint,
         if value is None:
             failures += 1
         else:
-            cache.add(_key(source, endpoint.model, example), value)
+            cache.add(signal_key(source, endpoint.model, example), value)
         progress.advance()
 
     todo = [(s, e) for s in sources for e in examples
-            if _key(s, endpoint.model, e) not in cache.entries]
+            if signal_key(s, endpoint.model, e) not in cache.entries]
     progress.start(f"asking {len(sources)} judges about {len(examples)} dev rows",
                    total=len(todo))
     try:
@@ -143,7 +144,7 @@ def collect(sources: Sequence[Source], endpoint: Endpoint,
     for example in examples:
         labels, probabilities, checks = {}, {}, {}
         for source in sources:
-            value = cache.entries[_key(source, endpoint.model, example)]
+            value = cache.entries[signal_key(source, endpoint.model, example)]
             if source.is_checklist:
                 reading = Reading(tuple(value["places"]), frozenset(value["kinds"]))
                 checks = {MODEL: check_scores(example.question, example.answer,

@@ -42,6 +42,9 @@ def fit_lines(report: AlignReport) -> list[str]:
 
 
 def render_align(report: AlignReport, prompt_url: str, console: Console) -> None:
+    if report.reused:
+        console.print(f"{report.reused} dev-row verdicts copied from finished experiments of "
+                      "the same prompt text, model and dataset version (not asked again)")
     console.print(candidates_table(report))
     for line in fit_lines(report):
         console.print(line, highlight=False)

@@ -15,6 +15,7 @@ from evaluators.chat import RetryPolicy
 from evaluators.labels import HELPFUL, NOT_HELPFUL
 from evaluators.prompt_files import load_prompt
 from pipeline.align.run import fit, prove
+from pipeline.experiment.judge_experiment import run_judge_experiment
 from pipeline.phoenix import datasets
 from pipeline.settings import Settings
 from tests.conftest import scripted_settings
@@ -111,3 +112,27 @@ def test_align_fits_on_dev_only_and_proves_once(phoenix: Settings, tmp_path: Pat
     assert experiment.by_split["dev"].matches == 20
     outputs = [row.run for row in experiment.rows]
     assert all(run.judge in (H, N) for run in outputs)
+
+
+def test_verdicts_a_finished_experiment_holds_are_copied_not_asked_again(
+        phoenix: Settings, tmp_path: Path, scripted_llm: type[ScriptedLLM]) -> None:
+    name = f"align-reuse-{uuid.uuid4().hex[:8]}"
+    prompt_name = f"align-{name}"
+    prompts = hand_written_prompts(tmp_path / "prompts")
+    with scripted_llm(judge_reply) as server:
+        settings = scripted_settings(phoenix, server)
+        make_dataset(settings, name)
+        px, endpoint = connect(settings), settings.judge_endpoint()
+        run_judge_experiment(px, endpoint, name, prompt="v1", prompts_dir=prompts,
+                             prompt_name=prompt_name, retry=FAST)
+        asked_before = len(server.requests)
+        reusing = fit(px, endpoint, name, cache_dir=tmp_path / "reusing", prompts_dir=prompts,
+                      folds=3, retry=FAST, prompt_name=prompt_name)
+        v1_text = load_prompt("v1", prompts).template.split("{{", 1)[0]
+        asked = [r["messages"][-1]["content"] for r in server.requests[asked_before:]]
+        asking = fit(px, endpoint, name, cache_dir=tmp_path / "asking", prompts_dir=prompts,
+                     folds=3, retry=FAST, prompt_name=f"other-{name}")
+    assert reusing.reused == 20 and asking.reused == 0  # every dev row of v1, nothing else
+    assert not any(text.startswith(v1_text) for text in asked)  # v1 was not asked again
+    assert [(s.candidate.name, s.match_rate) for s in reusing.scores] == [
+        (s.candidate.name, s.match_rate) for s in asking.scores]
