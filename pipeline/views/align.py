@@ -41,6 +41,14 @@ def fit_lines(report: AlignReport) -> list[str]:
     return ["the label the model writes (nothing fitted)"]
 
 
+def _test_read(report: AlignReport) -> str:
+    """Whether this run judged the test rows or showed the version's earlier experiment."""
+    outcome = report.experiment.outcome if report.experiment else None
+    if outcome is not None and outcome.resumed and not outcome.ran:
+        return "this version's experiment was already complete, shown again (nothing re-run)"
+    return "the test split was read for the first time by this run"
+
+
 def render_align(report: AlignReport, prompt_url: str, console: Console) -> None:
     if report.reused:
         console.print(f"{report.reused} dev-row verdicts copied from finished experiments of "
@@ -57,5 +65,4 @@ def render_align(report: AlignReport, prompt_url: str, console: Console) -> None
                       f"{pct(dev.match_rate.value) if dev else 'n/a'} (kappa "
                       f"{number(dev.kappa) if dev else 'n/a'}), test "
                       f"{pct(test.match_rate.value) if test else 'n/a'} (kappa "
-                      f"{number(test.kappa) if test else 'n/a'}): the test split was read for "
-                      "the first time by this run")
+                      f"{number(test.kappa) if test else 'n/a'}): {_test_read(report)}")
