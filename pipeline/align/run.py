@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from pathlib import Path
 from evaluators.chat import RetryPolicy
 from evaluators.checks.extraction import READING_TEMPLATE
 from evaluators.endpoint import Endpoint, check_endpoint
+from evaluators.labels import HELPFUL, NOT_HELPFUL
 from evaluators.prompt_files import CHECKLIST, PROMPTS_DIR, load_prompt
 from pipeline.align.candidates import Fitted, candidates_for
 from pipeline.align.crossval import FOLDS, Score, choose, cross_validate
@@ -30,6 +32,7 @@ from pipeline.align.signals import Cache, Source, checklist_prompt, collect
 from pipeline.align.write import render_version, write_version
 from pipeline.dataset.examples import LabeledDataset, load_labeled
 from pipeline.dataset.splits import DEV
+from pipeline.errors import UserError
 from pipeline.experiment.judge_experiment import run_judge_experiment
 from pipeline.experiment.report import ExperimentReport
 from pipeline.phoenix.connection import Phoenix
@@ -60,9 +63,26 @@ def hand_written(directory: Path) -> list[str]:
             if not (p := load_prompt(v, directory)).fitted and p.mode != CHECKLIST]
 
 
+MIN_PER_LABEL = 5
+"""Labeled dev rows of each label ``align`` needs before its cross-validation means much."""
+
+
+class TooFewDevRows(UserError):
+    """The dev split is too small (or one-sided) to choose a judge on."""
+
+
 def load_dev(phoenix: Phoenix, dataset: str) -> LabeledDataset:
-    """The labeled dev rows of ``dataset``, fetched without the test split."""
-    return load_labeled(phoenix, dataset, DEV, only_fetch_split=True)
+    """The labeled dev rows of ``dataset``, fetched without the test split; refuses a dev
+    split with fewer than :data:`MIN_PER_LABEL` rows of either label."""
+    dev = load_labeled(phoenix, dataset, DEV, only_fetch_split=True)
+    counts = Counter(example.label for example in dev.examples)
+    if min(counts[HELPFUL], counts[NOT_HELPFUL]) < MIN_PER_LABEL:
+        raise TooFewDevRows(
+            f"dataset {dataset!r} has {counts[HELPFUL]} helpful and {counts[NOT_HELPFUL]} "
+            f"not_helpful labeled dev rows; align needs at least {MIN_PER_LABEL} of each to "
+            "choose a judge: label more traces (`make suggest-labels`, `make annotate`, "
+            "`make labels`)")
+    return dev
 
 
 def fit(phoenix: Phoenix, endpoint: Endpoint, dataset: str, *, cache_dir: Path,

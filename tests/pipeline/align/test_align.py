@@ -11,10 +11,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from evaluators.chat import RetryPolicy
 from evaluators.labels import HELPFUL, NOT_HELPFUL
 from evaluators.prompt_files import load_prompt
-from pipeline.align.run import fit, prove
+from pipeline.align.run import TooFewDevRows, fit, prove
+from pipeline.errors import UserError
 from pipeline.experiment.judge_experiment import run_judge_experiment
 from pipeline.phoenix import datasets
 from pipeline.settings import Settings
@@ -136,3 +139,25 @@ def test_verdicts_a_finished_experiment_holds_are_copied_not_asked_again(
     assert not any(text.startswith(v1_text) for text in asked)  # v1 was not asked again
     assert [(s.candidate.name, s.match_rate) for s in reusing.scores] == [
         (s.candidate.name, s.match_rate) for s in asking.scores]
+
+
+def test_a_dev_split_too_small_or_one_sided_is_refused_before_any_call(
+        phoenix: Settings, tmp_path: Path, scripted_llm: type[ScriptedLLM]) -> None:
+    name = f"align-small-{uuid.uuid4().hex[:8]}"
+    examples = [{"id": f"row-{i}", "input": {"question": f"Weather in Oslo? ({i})",
+                                             "answer": "It is 5 °C in Oslo."},
+                 "output": {"label": H}, "metadata": {"split": "dev"}, "splits": "dev"}
+                for i in range(12)]
+    with scripted_llm(judge_reply) as server:
+        settings = scripted_settings(phoenix, server)
+        px = connect(settings)
+        datasets.upload(px, name, examples, datasets.find(px, name))
+        with pytest.raises(TooFewDevRows, match=r"12 helpful and 0 not_helpful labeled dev "
+                                                r"rows; align needs at least 5 of each"):
+            aligned(settings, name, tmp_path, "small")
+        only_test = [{**e, "metadata": {"split": "test"}, "splits": "test"} for e in examples]
+        datasets.upload(px, f"{name}-t", only_test, datasets.find(px, f"{name}-t"))
+        with pytest.raises(UserError, match=r"has no example in its 'dev' split: label more"):
+            aligned(settings, f"{name}-t", tmp_path, "only-test")
+    assert server.requests == []
+    assert not (tmp_path / "prompts-small" / "v4.txt").exists()
