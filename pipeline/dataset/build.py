@@ -65,7 +65,8 @@ def build(phoenix: Phoenix, name: str, project: str,
                                    since=min(span.start_time for span in new))
         examples = [example_for_span(span, labels[span.span_id].label
                                      if span.span_id in labels else None,
-                                     tools.get(span.trace_id, []), splits.get(span.span_id))
+                                     tools.get(span.trace_id, []), splits.get(span.span_id),
+                                     project)
                     for span in sorted(new, key=lambda s: (s.start_time, s.span_id))]
     if examples or moved:
         dataset = datasets.upload(phoenix, name, [*moved, *examples], existing)

@@ -34,13 +34,15 @@ if TYPE_CHECKING:
 
 
 def example_for_span(span: RootSpan, label: str | None, tools: list[ToolCall],
-                     split: str | None = None) -> dict[str, Any]:
+                     split: str | None = None, project: str | None = None) -> dict[str, Any]:
     """The dataset example of one root span (``label`` from its human annotation, if any;
     ``tools`` its trace's tool record; ``split`` when a finished set fixes it, else the
-    span's seeded split)."""
+    span's seeded split; ``project`` the Phoenix project holding the trace)."""
     split = split or split_for(span.span_id)
     metadata = {"trace_id": span.trace_id, "category": span.category, "split": split,
                 "span_id": span.span_id}
+    if project:
+        metadata["project"] = project
     if span.metadata.get("model") is not None:
         metadata["model"] = span.metadata["model"]
     return {"id": span.span_id, "span_id": span.span_id,
@@ -86,6 +88,13 @@ class LabeledDataset:
     @property
     def skipped(self) -> int:
         return self.unlabeled + self.malformed + sum(self.unknown_labels.values())
+
+    @property
+    def source_project(self) -> str | None:
+        """The Phoenix project the examples' traces are in, when they all name the same one
+        (a set built from spans does; an imported one names none)."""
+        projects = {(e.get("metadata") or {}).get("project") for e in self.dataset.examples}
+        return projects.pop() if len(projects) == 1 and None not in projects else None
 
     def node_ids(self) -> dict[str, str]:
         """Example id -> the id Phoenix records in runs (``node_id``; the same unless the

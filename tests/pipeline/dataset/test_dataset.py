@@ -67,6 +67,7 @@ def test_build_adds_only_new_spans_as_new_versions(phoenix: Settings) -> None:
         assert example["metadata"]["split"] == splits.split_for(span_id)
         assert len(example["metadata"]["trace_id"]) == 32
         assert example["metadata"]["category"] in {"forecast", "units", "travel", "out_of_scope"}
+        assert example["metadata"]["project"] == project  # the experiment links its traces
     # The splits are Phoenix dataset splits too, so experiments can select them.
     dev = px.client.datasets.get_dataset(dataset=name, splits=["dev"])
     assert {e["id"] for e in dev.examples} == {
