@@ -28,9 +28,11 @@ def _same_judge(experiment: dict[str, Any], version_id: str, model: str,
 
 
 def _verdict(run: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A run's stored verdict, unless the run failed."""
-    output = (run or {}).get("output")
-    if not isinstance(output, dict) or run.get("error") or output.get("label") in (None, ERROR):
+    """A run's stored verdict, unless there is no run or it failed."""
+    if run is None or run.get("error"):
+        return None
+    output = run.get("output")
+    if not isinstance(output, dict) or output.get("label") in (None, ERROR):
         return None
     return output
 

@@ -95,9 +95,8 @@ def fit(phoenix: Phoenix, endpoint: Endpoint, dataset: str, *, cache_dir: Path,
     sources = [Source(v, load_prompt(v, prompts_dir)) for v in versions]
     sources.append(Source("checklist", checklist_prompt(prompts_dir / "checklist.txt")))
     check_endpoint(endpoint)
-    cache = cache_dir / f"{_safe(dataset)}-{_safe(endpoint.model)}.jsonl"
-    reused = prefill(phoenix, Cache(cache), sources, endpoint.model, dev,
-                     prompt_name=prompt_name)
+    cache = Cache(cache_dir / f"{_safe(dataset)}-{_safe(endpoint.model)}.jsonl")
+    reused = prefill(phoenix, cache, sources, endpoint.model, dev, prompt_name=prompt_name)
     rows = collect(sources, endpoint, dev.examples, cache, retry=retry, progress=progress)
     labels = [example.label for example in dev.examples]
     scores = [cross_validate(c, rows, labels, k=folds, seed=seed)

@@ -130,15 +130,14 @@ async def _gather(sources: Sequence[Source], endpoint: Endpoint,
 
 
 def collect(sources: Sequence[Source], endpoint: Endpoint,
-            examples: Sequence[LabeledExample], cache_path: Path, *,
+            examples: Sequence[LabeledExample], cache: Cache, *,
             retry: RetryPolicy | None = None, progress: Progress = SILENT) -> list[Signals]:
-    """Every row's signals from every source (asking only what the cache lacks)."""
-    cache = Cache(cache_path)
+    """Every row's signals from every source (asking only what ``cache`` lacks)."""
     failures = asyncio.run(_gather(sources, endpoint, examples, cache,
                                    retry or RetryPolicy(), progress))
     if failures:
         raise SignalsFailed(f"{failures} judge calls still failed after their retries; the "
-                            f"{len(cache.entries)} answers so far are kept in {cache_path}: "
+                            f"{len(cache.entries)} answers so far are kept in {cache.path}: "
                             "re-run the same command to ask only the missing ones")
     rows = []
     for example in examples:
