@@ -76,7 +76,7 @@ def run_experiment(settings: Settings, console: Console, *, prompt: str,
             phoenix, settings.judge_endpoint(model), dataset or settings.dataset,
             prompt=prompt, concurrency=concurrency, split=split, resume=resume,
             progress=bar, **options)
-    link_source_traces(phoenix, report.dataset.source_project or settings.project, report)
+    link_source_traces(phoenix, settings.project, report)
     if show_report:
         render(report, console)
         for line in status_lines(report):
@@ -85,8 +85,9 @@ def run_experiment(settings: Settings, console: Console, *, prompt: str,
 
 
 def link_source_traces(phoenix: Phoenix, project: str, report: ExperimentReport) -> None:
-    """Add the labeled traces' project to the report's links, when it exists (an imported
-    set has none)."""
+    """Add the labeled traces' project to the report's links: the one the dataset's examples
+    name, else ``project`` (the configured one), when it exists (an imported set has none)."""
+    project = report.dataset.source_project or project
     source = phoenix.project_url(project)
     if source != phoenix.projects_url:
         report.links = dataclasses.replace(report.links, source_project=project,
@@ -129,8 +130,7 @@ def align_judge(settings: Settings, console: Console, *, dataset: str | None = N
     with progress_bar() as bar:
         experiment = prove(phoenix, endpoint, report, prompts_dir=prompts_dir,
                            concurrency=concurrency, progress=bar)
-    link_source_traces(phoenix, experiment.dataset.source_project or settings.project,
-                       experiment)
+    link_source_traces(phoenix, settings.project, experiment)
     render(experiment, console)
     render_align(report, phoenix.prompt_url(PROMPT_NAME)
                  + f" (version {experiment.prompt.version_id})", console)
