@@ -141,10 +141,11 @@ def load_labeled(phoenix: Phoenix, name: str, split: str | None = None, *,
     fetch = [check_split(split)] if only_fetch_split and check_split(split) != ALL else None
     dataset = datasets.require(phoenix, name, fetch)
     result = labeled_examples(dataset, split)
-    if not dataset.examples and fetch:
-        raise UserError(f"dataset {name!r} has no example in its {fetch[0]!r} split: label "
-                        "more traces (`make suggest-labels`, `make annotate`, `make labels`)")
     if not dataset.examples:
+        if fetch:
+            raise UserError(f"dataset {name!r} has no example in its {fetch[0]!r} split: "
+                            "label more traces (`make suggest-labels`, `make annotate`, "
+                            "`make labels`)")
         raise UserError(f"dataset {name!r} has no examples: run the agent (`make agent`), "
                         "then `make dataset`, `make annotate` and `make labels`")
     if not result.examples:
