@@ -6,13 +6,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from evaluators.prompt_files import PROMPTS_DIR, load_prompt
+from evaluators.prompt_files import PROMPTS_DIR
+from pipeline.align.write import aligned_versions
 
 
 def hand_written_prompts(directory: Path) -> Path:
     """Copy ``evaluators/prompts`` into ``directory``, leaving out fitted versions."""
     shutil.copytree(PROMPTS_DIR, directory)
-    for path in directory.glob("v*.txt"):
-        if load_prompt(path.stem, directory).fitted:
-            path.unlink()
+    for fitted in aligned_versions(directory):
+        fitted.path.unlink()
     return directory

@@ -136,19 +136,27 @@ def test_two_overlapping_ups_start_one_phoenix_and_down_leaves_none(tmp_path: Pa
             stranger.kill()
 
 
+SECRETS = {"OPENAI_API_KEY": "sk-test-must-not-leak", "GITHUB_TOKEN": "ghp_test",
+           "MY_DB_PASSWORD": "hunter2"}
+
+
+def environment_names_without(secrets: dict[str, str], pid: int | None) -> set[str]:
+    """The names in the live process's environment, after checking that none of ``secrets``
+    (names or values) is there."""
+    assert pid is not None
+    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    names = {entry.split(b"=", 1)[0].decode() for entry in environ if entry}
+    assert not names & set(secrets), names
+    assert not any(value.encode() in entry for value in secrets.values() for entry in environ)
+    return names
+
+
 def test_phoenix_environment_holds_no_api_key(tmp_path: Path) -> None:
     settings = fresh_settings(tmp_path)
-    secrets = {"OPENAI_API_KEY": "sk-test-must-not-leak", "GITHUB_TOKEN": "ghp_test",
-               "MY_DB_PASSWORD": "hunter2"}
-    started = run_cli(["up", "--no-llm"], settings, **secrets)
+    started = run_cli(["up", "--no-llm"], settings, **SECRETS)
     try:
         assert started.returncode == 0, started.stderr
-        pid = stack.phoenix_service(settings).pid()
-        assert pid is not None
-        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-        names = {entry.split(b"=", 1)[0].decode() for entry in environ if entry}
-        assert not names & set(secrets), names
-        assert b"sk-test-must-not-leak" not in b"\0".join(environ)
+        names = environment_names_without(SECRETS, stack.phoenix_service(settings).pid())
         assert {"PATH", "PHOENIX_PORT", "PHOENIX_WORKING_DIR"} <= names
     finally:
         run_cli(["down"], settings)
@@ -157,20 +165,12 @@ def test_phoenix_environment_holds_no_api_key(tmp_path: Path) -> None:
 def test_model_server_environment_holds_no_api_key(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     settings = isolated_settings(tmp_path)
-    secrets = {"OPENAI_API_KEY": "sk-test-must-not-leak", "GITHUB_TOKEN": "ghp_test",
-               "MY_DB_PASSWORD": "hunter2"}
-    for name, value in secrets.items():
+    for name, value in SECRETS.items():
         monkeypatch.setenv(name, value)
     stack.start_llm(settings)
     service = stack.llm_service(settings)
     try:
-        pid = service.pid()
-        assert pid is not None
-        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-        names = {entry.split(b"=", 1)[0].decode() for entry in environ if entry}
-        assert not names & set(secrets), names
-        assert b"sk-test-must-not-leak" not in b"\0".join(environ)
-        assert "PATH" in names
+        assert "PATH" in environment_names_without(SECRETS, service.pid())
     finally:
         service.stop()
 
