@@ -138,18 +138,17 @@ def main() -> None:
               "tokens/s (measured now)")
         rows = dev_rows()
         endpoint = settings.judge_endpoint()
-        checklist = {header: parse_prompt(f"---\nmode: checklist\n{header}\n---\n"
-                                          f"{READING_TEMPLATE}", version="bench",
-                                          path=Path("bench.txt"))
-                     for header in ("calls: combined", "calls: separate",
-                                    "reading: wording\ncombiner: any")}
+        def checklist(header: str) -> Any:
+            return parse_prompt(f"---\nmode: checklist\n{header}\n---\n{READING_TEMPLATE}",
+                                version="bench", path=Path("bench.txt"))
+
+        combined = checklist("calls: combined")
         modes = [("v3 (word and probability: one call)", Judge(endpoint, load_prompt("v3"))),
-                 ("checklist, reading in one call", ChecklistJudge(endpoint,
-                                                                   checklist["calls: combined"])),
+                 ("checklist, reading in one call", ChecklistJudge(endpoint, combined)),
                  ("checklist, one call per thing read",
-                  ChecklistJudge(endpoint, checklist["calls: separate"])),
+                  ChecklistJudge(endpoint, checklist("calls: separate"))),
                  ("checklist, wording read by code (no call)",
-                  ChecklistJudge(endpoint, checklist["reading: wording\ncombiner: any"]))]
+                  ChecklistJudge(endpoint, checklist("reading: wording\ncombiner: any")))]
         print(f"{len(rows)} dev rows of the gold set, one row at a time")
         print(f"{'mode':42s} {'ms/row':>7s} {'unique tok':>10s} {'gen tok':>7s} "
               f"{'limit s':>7s} {'ratio':>6s} {'agree':>6s}")
@@ -165,7 +164,7 @@ def main() -> None:
                   f"{ratio} {agree:6.0%}")
         print("ratio: seconds a row / (unique prompt tokens / prompt throughput); the rest is "
               f"generation (at {generation_rate:.0f} tokens/s) and prefix not reused")
-        injected(endpoint, rows, checklist["calls: combined"])
+        injected(endpoint, rows, combined)
     finally:
         service.stop()
         print(f"load average after: {load_average()}")
