@@ -37,15 +37,16 @@ ROWS = 12
 
 def dev_rows(n: int = ROWS) -> list[dict[str, Any]]:
     """``n`` dev rows of the gold set, spread over its categories (labels for agreement)."""
+    from pipeline.gold.files import DEMO
+    from pipeline.gold.label_rows import read_labels
     from pipeline.gold.splits import read_splits
-    from pipeline.gold.stats import read_label_rows
-    from pipeline.gold.traces import LABELS_FILE, read_traces, trace_tools
+    from pipeline.gold.traces import read_traces, trace_tools
 
-    labels = {r["span_id"]: r["label"] for r in read_label_rows(LABELS_FILE)}
-    splits = read_splits()
+    labels = read_labels(DEMO.labels)
+    splits = read_splits(DEMO.splits)
     rows = [{"question": t["question"], "answer": t["answer"], "tools": trace_tools(t),
              "label": labels[t["root_span_id"]], "category": t["category"]}
-            for t in read_traces() if splits.get(t["root_span_id"]) == "dev"]
+            for t in read_traces(DEMO.traces) if splits.get(t["root_span_id"]) == "dev"]
     rows.sort(key=lambda r: (r["category"], r["question"]))
     return rows[:: max(1, len(rows) // n)][:n]
 

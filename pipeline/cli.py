@@ -19,6 +19,7 @@ from pipeline.steps import ask_agent, connect, run_experiment, show_comparison
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from pipeline.gold.files import GoldFiles
     from pipeline.phoenix.spans import SpanFilter
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
@@ -333,74 +334,126 @@ def suggest_labels(n: Annotated[int, typer.Option("--n", help="How many spans to
 
 # --- the gold set -------------------------------------------------------------------------------
 
+GoldDir = Annotated[Path | None, typer.Option(
+    "--dir", help="The gold set's folder (default gold/): traces.jsonl, the labeling passes, "
+                  "the rulings, labels.csv, splits.csv.")]
+SecondPass = Annotated[bool, typer.Option(
+    "--second-pass", help="The blind second reading of a seeded sample of the traces pass 1 "
+                          "labeled (labels-pass2.csv).")]
+SampleSize = Annotated[int, typer.Option("--n", help="Second pass: how many traces.")]
+SampleSeed = Annotated[int, typer.Option(help="Second pass: the sample's seed.")]
+
+
+def _gold(directory: Path | None) -> GoldFiles:
+    from pipeline.gold.files import DEMO, GoldFiles
+
+    return GoldFiles(directory) if directory else DEMO
+
+
 @gold_app.command("record")
 def gold_record(project: Annotated[str, typer.Option(
                     help="The Phoenix project holding the runs to record.")],
                 only: Annotated[Path | None, typer.Option(
                     help="Record only these root spans: a file with one span id per line, or "
                          "a labels CSV (its span_id column).")] = None,
-                out: Annotated[Path | None, typer.Option(
-                    help="Traces file to append to (default gold/traces.jsonl).")] = None
-                ) -> None:
+                directory: GoldDir = None) -> None:
     """Append a project's traces (every span, tool calls included) to the gold traces file;
     traces already there are skipped."""
     from pipeline.gold.record import read_span_ids, record
-    from pipeline.gold.traces import TRACES_FILE
 
-    path = out or TRACES_FILE
+    path = _gold(directory).traces
     added = record(connect(load(), timeout=300), project, path,
                    only=read_span_ids(only) if only else None)
     typer.echo(f"{path}: {added} traces added from project {project}")
 
 
 @gold_app.command("split")
-def gold_split(seed: Annotated[int, typer.Option(help="Seed of the split.")] = 0) -> None:
-    """Write gold/splits.csv: the gold set's dev/test split, stratified by label and
-    category (30% test in each), fixed by the seed."""
+def gold_split(seed: Annotated[int, typer.Option(help="Seed of the split.")] = 0,
+               directory: GoldDir = None) -> None:
+    """Write splits.csv: the gold set's dev/test split, stratified by label and category
+    (30% test in each), fixed by the seed."""
     from collections import Counter
 
     from pipeline.gold.splits import compute_splits, write_splits
 
-    splits = compute_splits(seed=seed)
-    path = write_splits(splits)
+    files = _gold(directory)
+    splits = compute_splits(files, seed=seed)
+    path = write_splits(splits, files.splits)
     counts = Counter(splits.values())
     typer.echo(f"{path}: {counts['dev']} dev, {counts['test']} test (seed {seed})")
 
 
 @gold_app.command("label")
-def gold_label(second: Annotated[bool, typer.Option(
-                   "--second-pass", help="The blind second reading of a random sample of "
-                                         "labeled traces (gold/labels-pass2.csv).")] = False,
-               n: Annotated[int, typer.Option("--n", help="Second pass: how many.")] = 60,
-               seed: Annotated[int, typer.Option(help="Second pass: sample seed.")] = 1
-               ) -> None:
+def gold_label(second: SecondPass = False, n: SampleSize = 60, seed: SampleSeed = 1,
+               filled: Annotated[Path | None, typer.Option(
+                   "--from", help="Take the labels of a filled-in file (span_id,label,"
+                                  "explanation; from `gold sheet`) instead of asking.")] = None,
+               directory: GoldDir = None) -> None:
     """Label the recorded gold traces in the terminal, reading each whole trace (you, a
     person, following docs/rubric.md: labels are never written by a model)."""
     from pipeline.gold import labeler
     from pipeline.views.labeling import GoldTraceScreen, read_key, read_line
 
-    traces, path = labeler.todo(2 if second else 1, n=n, seed=seed)
+    files = _gold(directory)
+    traces, path = labeler.todo(2 if second else 1, n=n, seed=seed, files=files)
     if not traces:
         typer.echo(f"nothing to label: every trace of this pass has a label in {path}")
         return
-    done = labeler.run(traces, path, read_key, read_line, GoldTraceScreen(_console()))
-    typer.echo(f"{path}: {len(done.written)} labels written, {done.skipped} skipped, "
-               f"{done.to_label - len(done.written) - done.skipped} left for next time")
+    if filled is not None:
+        typer.echo(f"{path}: {labeler.take_file(filled, traces, path)} labels taken from "
+                   f"{filled}, {len(traces)} were to label")
+    else:
+        done = labeler.run(traces, path, read_key, read_line, GoldTraceScreen(_console()))
+        typer.echo(f"{path}: {len(done.written)} labels written, {done.skipped} skipped, "
+                   f"{done.to_label - len(done.written) - done.skipped} left for next time")
+    typer.echo(f"{files.labels}: {labeler.finish(files)} final labels")
+
+
+@gold_app.command("sheet")
+def gold_sheet(out: Annotated[Path, typer.Option(help="The text file to write.")],
+               second: SecondPass = False, n: SampleSize = 60, seed: SampleSeed = 1,
+               directory: GoldDir = None) -> None:
+    """Write the traces a pass still has to label to a text file, each as `gold label` shows
+    it (question, tool calls, answer; never a label), for labelers who work from a file and
+    hand back span_id,label,explanation (`gold label --from`)."""
+    from pipeline.gold import labeler
+    from pipeline.gold.sheet import write_sheet
+
+    traces, path = labeler.todo(2 if second else 1, n=n, seed=seed, files=_gold(directory))
+    write_sheet(traces, out)
+    typer.echo(f"{out}: {len(traces)} traces to label for {path.name}")
+
+
+@gold_app.command("settle")
+def gold_settle(rulings: Annotated[Path, typer.Argument(
+                    help="A file of span_id,label,explanation: a third reader's ruling on "
+                         "traces the two passes disagree on.")],
+                directory: GoldDir = None) -> None:
+    """Record the rulings on the passes' disagreements and rewrite the final labels."""
+    from pipeline.gold.passes import settle
+
+    files = _gold(directory)
+    held = settle(files, rulings)
+    typer.echo(f"{files.adjudication}: {held} rulings; {files.labels} rewritten")
 
 
 @gold_app.command("stats")
 def gold_stats(markdown: Annotated[bool, typer.Option(
-        help="Print the tables gold/README.md carries.")] = False) -> None:
+                   help="Print the tables gold/README.md carries.")] = False,
+               before: Annotated[Path | None, typer.Option(
+                   help="A gold set of the same questions asked of an earlier build of the "
+                        "agent: its helpful rate per category beside this one's.")] = None,
+               directory: GoldDir = None) -> None:
     """Counts of the gold set: labels per category, rule, split and variant, the agent's
     own helpful rate, and the two labeling passes' agreement."""
-    from pipeline.gold import passes, stats
-    from pipeline.gold.traces import LABELS_FILE
+    from pipeline.gold import stats
     from pipeline.views.gold import render_passes
 
-    typer.echo(stats.markdown(stats.gold_stats()), nl=False)
-    agreement = passes.compare_passes(LABELS_FILE)
+    found = stats.gold_stats(_gold(directory))
+    earlier = stats.gold_stats(_gold(before)) if before else None
+    typer.echo(stats.markdown(found, earlier), nl=False)
     if not markdown:
-        render_passes(agreement, _console())
+        render_passes(found.passes, _console())
 
 
 # --- exit codes ---------------------------------------------------------------------------------

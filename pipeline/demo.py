@@ -27,9 +27,9 @@ from pipeline import steps
 from pipeline.dataset.build import build
 from pipeline.experiment.compare import ExperimentSummary
 from pipeline.experiment.report import ExperimentReport
+from pipeline.gold.files import DEMO as GOLD
 from pipeline.gold.load import load as load_gold_traces
 from pipeline.gold.splits import read_splits
-from pipeline.gold.traces import LABELS_FILE
 from pipeline.labeling.label_file import apply_file
 from pipeline.labeling.sync import sync
 from pipeline.phoenix.connection import Phoenix
@@ -79,14 +79,15 @@ def gold_settings(settings: Settings) -> Settings:
 def load_gold(phoenix: Phoenix, settings: Settings, console: Console,
               result: DemoResult) -> None:
     """Steps 1-3: traces, human labels, dataset with labels."""
-    result.uploaded, result.already_loaded = load_gold_traces(phoenix, settings.project)
+    loaded = load_gold_traces(phoenix, settings.project, GOLD.traces)
+    result.uploaded, result.already_loaded = loaded
     console.print(f"gold traces: {result.uploaded} uploaded, {result.already_loaded} already "
                   f"in project {settings.project}")
-    report = apply_file(phoenix, settings.project, LABELS_FILE)
-    console.print(f"human labels ({LABELS_FILE.name}): {report.rows} rows, "
+    report = apply_file(phoenix, settings.project, GOLD.labels)
+    console.print(f"human labels ({GOLD.labels.name}): {report.rows} rows, "
                   f"{report.written} new, {report.unchanged} already in Phoenix")
-    render_build(build(phoenix, settings.dataset, settings.project, splits=read_splits()),
-                 console)
+    splits = read_splits(GOLD.splits)
+    render_build(build(phoenix, settings.dataset, settings.project, splits=splits), console)
     render_labels(sync(phoenix, settings.dataset, settings.project), console)
 
 

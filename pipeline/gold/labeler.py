@@ -1,30 +1,29 @@
-"""``judge-align gold label``: a person labels the recorded gold traces in the terminal.
+"""``judge-align gold label``: label the recorded gold traces, in the terminal or from a file.
 
-Pass 1 goes through the traces of ``gold/traces.jsonl`` that ``gold/labels.csv`` lacks.
-Pass 2 is the blind second reading: a seeded random sample of labeled traces, shown without
-their first label, written to ``gold/labels-pass2.csv`` (``gold agreement`` compares them).
-Each trace is shown whole (question, every tool call with its result or error, answer);
-keys: h helpful, n not helpful (then a short note naming the rubric rule), s skip, u undo,
-q quit. Every label is appended to its file at once, so quitting loses nothing and the next
-start resumes where this one stopped.
+Pass 1 goes through the traces that ``labels-pass1.csv`` lacks. Pass 2 is the blind second
+reading: a seeded random sample of traces pass 1 labeled, shown without their first label,
+written to ``labels-pass2.csv`` (``gold stats`` compares the two). Each trace is shown whole
+(:mod:`pipeline.gold.sheet`); keys: h helpful, n not helpful (then a short note naming the
+rubric rule), s skip, u undo, q quit. Every label is appended to its file at once, so
+quitting loses nothing and the next start resumes where this one stopped. Labelers who work
+from a file (``gold sheet``) hand in a filled labels file instead (:func:`take_file`).
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from evaluators.labels import HELPFUL, NOT_HELPFUL
-from pipeline.gold.passes import SECOND_PASS_FILE, sample
-from pipeline.gold.stats import read_label_rows
-from pipeline.gold.traces import LABELS_FILE, TRACES_FILE, read_traces
+from pipeline.gold.files import DEMO, GoldFiles
+from pipeline.gold.label_rows import append_row, read_filled, read_rows, write_final, write_rows
+from pipeline.gold.passes import sample
+from pipeline.gold.traces import read_traces
 
 KEYS = {"h": HELPFUL, "n": NOT_HELPFUL}
 HELP = "h helpful   n not helpful   s skip   u undo   q quit"
-FIELDS = ("span_id", "label", "explanation")
 
 
 class GoldScreen(Protocol):
@@ -44,38 +43,23 @@ class LabelingRun:
     skipped: int = 0
 
 
-def _append(path: Path, row: dict[str, str]) -> None:
-    new = not path.is_file() or path.stat().st_size == 0
-    with path.open("a", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=FIELDS, lineterminator="\n")
-        if new:
-            writer.writeheader()
-        writer.writerow(row)
-
-
 def _drop_last(path: Path, span_id: str) -> None:
-    rows = [r for r in read_label_rows(path)]
+    rows = read_rows(path)
     if rows and rows[-1]["span_id"] == span_id:
         rows.pop()
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({k: r.get(k, "") for k in FIELDS} for r in rows)
+    write_rows(path, rows)
 
 
-def todo(pass_number: int, *, n: int, seed: int, traces_path: Path = TRACES_FILE,
-         labels_path: Path = LABELS_FILE, second_path: Path = SECOND_PASS_FILE
+def todo(pass_number: int, *, n: int, seed: int, files: GoldFiles = DEMO
          ) -> tuple[list[dict[str, Any]], Path]:
     """The traces still to label in this pass, and the file their labels go to."""
-    traces = read_traces(traces_path)
-    first = {r["span_id"] for r in read_label_rows(labels_path)} if labels_path.is_file() \
-        else set()
+    traces = read_traces(files.traces)
+    first = {r["span_id"] for r in read_rows(files.pass1)}
     if pass_number == 1:
-        return [t for t in traces if t["root_span_id"] not in first], labels_path
-    done = {r["span_id"] for r in read_label_rows(second_path)} if second_path.is_file() \
-        else set()
+        return [t for t in traces if t["root_span_id"] not in first], files.pass1
+    done = {r["span_id"] for r in read_rows(files.pass2)}
     chosen = set(sample(sorted(first), n, seed))
-    return [t for t in traces if t["root_span_id"] in chosen - done], second_path
+    return [t for t in traces if t["root_span_id"] in chosen - done], files.pass2
 
 
 def run(traces: list[dict[str, Any]], path: Path, read_key: Callable[[], str],
@@ -91,8 +75,8 @@ def run(traces: list[dict[str, Any]], path: Path, read_key: Callable[[], str],
         if key in KEYS:
             screen.say("note (the rule that decided it, e.g. 'rule 3: misses Paris'):")
             note = read_note().strip()
-            _append(path, {"span_id": trace["root_span_id"], "label": KEYS[key],
-                           "explanation": note})
+            append_row(path, {"span_id": trace["root_span_id"], "label": KEYS[key],
+                              "explanation": note})
             result.written[trace["root_span_id"]] = KEYS[key]
             history.append((index, trace["root_span_id"]))
             index += 1
@@ -112,3 +96,18 @@ def run(traces: list[dict[str, Any]], path: Path, read_key: Callable[[], str],
         else:
             screen.say(HELP)
     return result
+
+
+def take_file(source: Path, traces: list[dict[str, Any]], path: Path) -> int:
+    """Append the labels of a filled-in file for ``traces`` (the ones this pass still
+    lacks) to the pass file; the file is checked whole first. Returns how many."""
+    rows = read_filled(source, {t["root_span_id"] for t in traces},
+                       unknown="not a trace this pass still has to label")
+    for row in rows:
+        append_row(path, row)
+    return len(rows)
+
+
+def finish(files: GoldFiles) -> int:
+    """After a sitting: rewrite the final labels from the passes and rulings."""
+    return write_final(files)

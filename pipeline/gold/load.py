@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.errors import UserError
-from pipeline.gold.traces import TRACES_FILE, read_traces
+from pipeline.gold.traces import read_traces
 from pipeline.phoenix import spans
 
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 UPLOAD_BATCH = 50  # traces per upload
 
 
-def load(phoenix: Phoenix, project: str, path: Path = TRACES_FILE,
+def load(phoenix: Phoenix, project: str, path: Path,
          timeout: float = 60.0) -> tuple[int, int]:
     """Upload the recorded traces missing from ``project``; return (uploaded, already there).
 

@@ -1,6 +1,6 @@
-"""The human ceiling: a second, blind labeling pass on a random sample of the gold set,
-compared with the first. Where two careful readings of the rubric disagree, no judge can be
-expected to agree with both."""
+"""The human ceiling: a second, blind labeling pass on a seeded sample of the gold set,
+compared with the first, and a third reader's rulings where they disagree. Where two
+careful readings of the rubric disagree, no judge can be expected to agree with both."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from pathlib import Path
 
 from evaluators import metrics
 from evaluators.labels import normalize_label
-from pipeline.gold.stats import read_label_rows
-from pipeline.gold.traces import GOLD_DIR
-
-SECOND_PASS_FILE = GOLD_DIR / "labels-pass2.csv"
+from pipeline.errors import UserError
+from pipeline.gold.files import GoldFiles
+from pipeline.gold.label_rows import read_filled, read_rows, write_final, write_rows
 
 
 def sample(span_ids: list[str], n: int, seed: int) -> list[str]:
@@ -28,6 +27,7 @@ class Disagreement:
     second: str
     first_note: str
     second_note: str
+    ruling: str = ""  # the settled label, when a third reader ruled
 
 
 @dataclass(frozen=True)
@@ -38,13 +38,18 @@ class PassAgreement:
     agreement: metrics.Agreement
     disagreements: list[Disagreement]
 
+    @property
+    def unsettled(self) -> list[Disagreement]:
+        return [d for d in self.disagreements if not d.ruling]
 
-def compare_passes(first: Path, second: Path = SECOND_PASS_FILE) -> PassAgreement | None:
-    """Agreement and Cohen's kappa of the two passes (None without a second pass)."""
-    if not second.is_file():
-        return None
-    one = {r["span_id"]: r for r in read_label_rows(first)}
-    two = {r["span_id"]: r for r in read_label_rows(second)}
+
+def compare_passes(first: Path, second: Path, rulings: Path | None = None
+                   ) -> PassAgreement | None:
+    """Agreement and Cohen's kappa of two labeling passes (None when they share no trace),
+    each disagreement with its ruling when ``rulings`` holds one."""
+    one = {r["span_id"]: r for r in read_rows(first)}
+    two = {r["span_id"]: r for r in read_rows(second)}
+    ruled = {r["span_id"]: r["label"] for r in read_rows(rulings)} if rulings else {}
     common = [s for s in two if s in one]
     if not common:
         return None
@@ -52,6 +57,28 @@ def compare_passes(first: Path, second: Path = SECOND_PASS_FILE) -> PassAgreemen
     b = [normalize_label(two[s]["label"]) or "" for s in common]
     return PassAgreement(
         n=len(common), agreement=metrics.agreement(a, b),
-        disagreements=[Disagreement(s, x, y, one[s].get("explanation") or "",
-                                    two[s].get("explanation") or "")
+        disagreements=[Disagreement(s, x, y, one[s]["explanation"], two[s]["explanation"],
+                                    ruled.get(s, ""))
                        for s, x, y in zip(common, a, b, strict=True) if x != y])
+
+
+def gold_passes(files: GoldFiles) -> PassAgreement | None:
+    """The gold set's first and second pass compared, with the rulings."""
+    return compare_passes(files.pass1, files.pass2, files.adjudication)
+
+
+def settle(files: GoldFiles, rulings_file: Path) -> int:
+    """Record a third reader's rulings on the passes' disagreements and rewrite the final
+    labels; return how many rulings the set now holds. Each ruling must name a trace the
+    passes disagree on (a ruling given again replaces the earlier one)."""
+    result = gold_passes(files)
+    open_cases = {d.span_id for d in result.disagreements} if result else set()
+    new = read_filled(rulings_file, open_cases,
+                      unknown="not a trace the two passes disagree on")
+    rulings = {row["span_id"]: row for row in read_rows(files.adjudication)}
+    rulings.update((row["span_id"], row) for row in new)
+    if not rulings:
+        raise UserError(f"{rulings_file}: no ruling to record")
+    write_rows(files.adjudication, rulings.values())
+    write_final(files)
+    return len(rulings)

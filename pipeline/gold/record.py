@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from pipeline import tabular
 from pipeline.errors import UserError
-from pipeline.gold.traces import TRACES_FILE, group_traces, read_traces, root_span, trace_record
+from pipeline.gold.traces import group_traces, read_traces, root_span, trace_record
 from pipeline.labeling.labeler import read_queue
 from pipeline.phoenix import spans
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from pipeline.phoenix.connection import Phoenix
 
 
-def record(phoenix: Phoenix, project: str, path: Path = TRACES_FILE,
+def record(phoenix: Phoenix, project: str, path: Path,
            only: set[str] | None = None) -> int:
     """Append the traces of ``project`` not yet in ``path`` (only those whose root span id is
     in ``only``, when given); return how many were added. Safe to run again."""

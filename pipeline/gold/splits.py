@@ -8,28 +8,22 @@ import csv
 from pathlib import Path
 
 from pipeline.dataset.splits import stratified_split
-from pipeline.gold.traces import GOLD_DIR, LABELS_FILE, TRACES_FILE, read_traces
+from pipeline.gold.files import DEMO, GoldFiles
+from pipeline.gold.label_rows import read_labels
+from pipeline.gold.traces import read_traces
 
-SPLITS_FILE = GOLD_DIR / "splits.csv"
 SEED = 0
 
 
-def read_labels(path: Path = LABELS_FILE) -> dict[str, str]:
-    """``{span_id: label}`` from the labels file."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        return {row["span_id"]: row["label"] for row in csv.DictReader(handle)}
-
-
-def compute_splits(labels_path: Path = LABELS_FILE, traces_path: Path = TRACES_FILE,
-                   seed: int = SEED) -> dict[str, str]:
+def compute_splits(files: GoldFiles = DEMO, seed: int = SEED) -> dict[str, str]:
     """The split of every labeled gold trace, stratified by (label, category)."""
-    categories = {t["root_span_id"]: t.get("category") or "" for t in read_traces(traces_path)}
-    labels = read_labels(labels_path)
+    categories = {t["root_span_id"]: t.get("category") or "" for t in read_traces(files.traces)}
+    labels = read_labels(files.labels)
     return stratified_split(((span_id, f"{label}|{categories.get(span_id, '')}")
                              for span_id, label in labels.items()), seed=seed)
 
 
-def write_splits(splits: dict[str, str], path: Path = SPLITS_FILE) -> Path:
+def write_splits(splits: dict[str, str], path: Path) -> Path:
     """Write ``span_id,split`` rows in the labels file's order."""
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -38,7 +32,7 @@ def write_splits(splits: dict[str, str], path: Path = SPLITS_FILE) -> Path:
     return path
 
 
-def read_splits(path: Path = SPLITS_FILE) -> dict[str, str]:
+def read_splits(path: Path) -> dict[str, str]:
     """``{span_id: split}`` from the splits file (empty when there is none)."""
     if not path.is_file():
         return {}

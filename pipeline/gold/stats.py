@@ -5,15 +5,16 @@ is (not a provoked variant) answered helpfully in each category. ``judge-align g
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from evaluators.labels import HELPFUL, HUMAN_LABELS, NOT_HELPFUL, normalize_label
-from pipeline.gold.splits import SPLITS_FILE, read_splits
-from pipeline.gold.traces import LABELS_FILE, TRACES_FILE, read_traces
+from pipeline.gold.files import DEMO, GoldFiles
+from pipeline.gold.label_rows import read_rows
+from pipeline.gold.passes import PassAgreement, gold_passes
+from pipeline.gold.splits import read_splits
+from pipeline.gold.traces import read_traces
 
 RULE = re.compile(r"\brule\s*(\d+)", re.IGNORECASE)
 
@@ -36,6 +37,7 @@ class GoldStats:
     """The counts ``gold/README.md`` reports."""
 
     rows: list[GoldRow] = field(default_factory=list)
+    passes: PassAgreement | None = None
 
     @property
     def labels(self) -> Counter[str]:
@@ -64,26 +66,20 @@ class GoldStats:
         return {c: (h, n) for c, (h, n) in sorted(found.items())}
 
 
-def read_label_rows(path: Path) -> list[dict[str, str]]:
-    """The rows of a labels file (``span_id,label,explanation``)."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def gold_stats(labels_path: Path = LABELS_FILE, traces_path: Path = TRACES_FILE,
-               splits_path: Path = SPLITS_FILE) -> GoldStats:
-    """Every labeled trace of the gold set with what the counts need."""
-    traces = {t["root_span_id"]: t for t in read_traces(traces_path)}
-    splits = read_splits(splits_path)
-    stats = GoldStats()
-    for item in read_label_rows(labels_path):
+def gold_stats(files: GoldFiles = DEMO) -> GoldStats:
+    """Every labeled trace of the gold set with what the counts need, and how its two
+    labeling passes agree."""
+    traces = {t["root_span_id"]: t for t in read_traces(files.traces)}
+    splits = read_splits(files.splits)
+    stats = GoldStats(passes=gold_passes(files))
+    for item in read_rows(files.labels):
         trace = traces.get(item["span_id"], {})
         rule = RULE.search(item.get("explanation") or "")
         stats.rows.append(GoldRow(
             span_id=item["span_id"], label=normalize_label(item["label"]) or item["label"],
             category=trace.get("category") or "-", variant=trace.get("variant"),
             split=splits.get(item["span_id"], "-"), rule=int(rule.group(1)) if rule else None,
-            explanation=item.get("explanation") or ""))
+            explanation=item["explanation"]))
     return stats
 
 
@@ -92,13 +88,31 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
 
 
-def markdown(stats: GoldStats) -> str:
-    """The README's tables, exactly as ``gold stats --markdown`` prints them."""
+def _passes_line(passes: PassAgreement | None) -> str:
+    if passes is None:
+        return "No blind second pass yet."
+    a, rate = passes.agreement, passes.agreement.match_rate
+    interval = (f"; 95% interval {rate.low:.1%} - {rate.high:.1%}"
+                if rate.low is not None and rate.high is not None else "")
+    kappa = "undefined" if a.kappa is None else f"{a.kappa:.3f}"
+    settled = len(passes.disagreements) - len(passes.unsettled)
+    return (f"Blind second pass on {passes.n} traces: agreement {rate.value:.1%} "
+            f"({a.matches} of {passes.n}{interval}), Cohen's kappa {kappa}; "
+            f"{len(passes.disagreements)} disagreements, {settled} settled by a third reader.")
+
+
+def _rates(stats: GoldStats) -> dict[str, str]:
+    return {c: f"{h} of {n} ({h / n:.0%})" for c, (h, n) in stats.agent_helpful_rate().items()}
+
+
+def markdown(stats: GoldStats, before: GoldStats | None = None) -> str:
+    """The README's tables, exactly as ``gold stats --markdown`` prints them (``before``: the
+    same questions asked of an earlier build of the agent, for the helpful-rate table)."""
     total = len(stats.rows)
     labels = stats.labels
     parts = [f"{total} labeled traces: " + ", ".join(
         f"{labels[label]} {label} ({labels[label] / total:.0%})" for label in HUMAN_LABELS)
-        if total else "No labeled traces."]
+        if total else "No labeled traces.", _passes_line(stats.passes)]
     for key, title in (("category", "question category"), ("split", "split"),
                        ("variant", "variant (- = the agent as it is)")):
         rows = [[value, str(c[HELPFUL]), str(c[NOT_HELPFUL]), str(sum(c.values()))]
@@ -107,7 +121,13 @@ def markdown(stats: GoldStats) -> str:
     rules = stats.rules
     parts.append(_table(["rubric rule", "not_helpful labels it decided"],
                         [[str(rule), str(rules.get(rule, 0))] for rule in range(1, 11)]))
-    rates = stats.agent_helpful_rate()
-    parts.append(_table(["category", "the agent's own runs: helpful"],
-                        [[c, f"{h} of {n} ({h / n:.0%})"] for c, (h, n) in rates.items()]))
+    after = _rates(stats)
+    if before is None:
+        parts.append(_table(["category", "the agent's own runs: helpful"],
+                            [[c, rate] for c, rate in after.items()]))
+    else:
+        earlier = _rates(before)
+        parts.append(_table(["category", "earlier build: helpful", "this build: helpful"],
+                            [[c, earlier.get(c, "-"), after.get(c, "-")]
+                             for c in sorted(set(after) | set(earlier))]))
     return "\n\n".join(parts) + "\n"

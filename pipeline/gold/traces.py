@@ -1,6 +1,5 @@
-"""The gold set's files: ``gold/traces.jsonl`` (one recorded trace per line, its spans as
-Phoenix's REST API returns them) and ``gold/labels.csv`` (the labels a person wrote for the
-root spans, following ``docs/rubric.md``)."""
+"""The gold set's recorded traces: ``traces.jsonl``, one trace per line, its spans as
+Phoenix's REST API returns them (:mod:`pipeline.gold.files` says where)."""
 
 from __future__ import annotations
 
@@ -11,14 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from evaluators.evidence import ToolCall, compact_call
-from pipeline.settings import ROOT
-
-GOLD_DIR = ROOT / "gold"
-TRACES_FILE = GOLD_DIR / "traces.jsonl"
-LABELS_FILE = GOLD_DIR / "labels.csv"
 
 
-def read_traces(path: Path = TRACES_FILE) -> list[dict[str, Any]]:
+def read_traces(path: Path) -> list[dict[str, Any]]:
     """The recorded traces, in file order (none when the file does not exist)."""
     if not path.is_file():
         return []

@@ -12,9 +12,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from evaluators.evidence import render_tools
 from pipeline.gold.labeler import HELP as GOLD_HELP
-from pipeline.gold.traces import trace_tools
+from pipeline.gold.sheet import sections
 from pipeline.labeling.labeler import HELP
 from pipeline.labeling.suggest import Suggestions
 from pipeline.phoenix.spans import RootSpan
@@ -98,14 +97,9 @@ class GoldTraceScreen(TerminalScreen):
 
     def show(self, trace: dict[str, Any], index: int, total: int) -> None:  # type: ignore[override]
         console = self.console
-        console.rule(f"trace {index + 1} of {total}  ·  {trace['root_span_id']}  ·  "
-                     f"category {trace.get('category') or '-'}")
-        console.print(Panel(Text(trace.get("question") or ""), title="question",
-                            title_align="left"))
-        console.print(Panel(Text(render_tools(trace_tools(trace))), title="tool calls",
-                            title_align="left"))
-        console.print(Panel(Text(trace.get("answer") or "(empty)"), title="answer",
-                            title_align="left"))
+        console.rule(f"trace {index + 1} of {total}  ·  {trace['root_span_id']}")
+        for title, text in sections(trace):
+            console.print(Panel(Text(text), title=title, title_align="left"))
         self.say(GOLD_HELP)
 
 

@@ -3,7 +3,6 @@ experiments v1-v3, the comparison, and the experiments as the Phoenix UI shows t
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +12,12 @@ import pytest
 from evaluators.prompt_files import load_prompt
 from pipeline.demo import GOLD_DATASET, VERSIONS, DemoResult, run_demo
 from pipeline.experiment.report import ExperimentReport
-from pipeline.gold import traces as gold
+from pipeline.gold.files import DEMO
 from pipeline.gold.splits import read_splits
 from pipeline.settings import Settings
 from tests.conftest import scripted_settings
 from tests.support.chromium import Chromium
+from tests.support.gold import gold_labels, gold_traces
 from tests.support.prompts import hand_written_prompts
 from tests.support.scripted_llm import ScriptedLLM
 from tests.support.stack import base_url
@@ -25,13 +25,8 @@ from tests.support.stack import base_url
 pytestmark = pytest.mark.server  # starts its own servers
 
 
-def gold_labels() -> dict[str, str]:
-    with gold.LABELS_FILE.open() as handle:
-        return {row["span_id"]: row["label"] for row in csv.DictReader(handle)}
-
-
 def test_gold_set_is_large_balanced_and_fully_labeled() -> None:
-    traces = {t["root_span_id"]: t for t in gold.read_traces()}
+    traces = {t["root_span_id"]: t for t in gold_traces()}
     labels = gold_labels()
     assert len(labels) >= 60
     assert set(labels) <= set(traces), "every label names a recorded root span"
@@ -45,7 +40,7 @@ def scripted_judge() -> tuple[Any, dict[str, float]]:
     """v1 always says helpful, v2 always not_helpful, v3 always agrees with the human; the
     expected match rates follow from the gold labels."""
     labels = gold_labels()
-    by_answer = {t["answer"].strip(): labels[t["root_span_id"]] for t in gold.read_traces()
+    by_answer = {t["answer"].strip(): labels[t["root_span_id"]] for t in gold_traces()
                  if t["root_span_id"] in labels}
     prefixes = {v: load_prompt(v).template.split("{{")[0] for v in VERSIONS}
     helpful = sum(v == "helpful" for v in labels.values()) / len(labels)
@@ -80,7 +75,7 @@ def test_demo_runs_the_loop_and_is_safe_to_run_twice(phoenix: Settings, tmp_path
         second = run_demo(settings, live_questions=0, concurrency=4, align_options=options,
                           prompts_dir=prompts)
 
-    assert first.uploaded == len(gold.read_traces()) and first.already_loaded == 0
+    assert first.uploaded == len(gold_traces()) and first.already_loaded == 0
     assert first.live_answers == 1
     assert [title[0] for title in first.step_seconds] == ["1", "4", "5", "6", "7"]
     assert 0 < sum(first.step_seconds.values()) <= first.seconds
@@ -91,7 +86,7 @@ def test_demo_runs_the_loop_and_is_safe_to_run_twice(phoenix: Settings, tmp_path
         assert by_prompt[version].match_rate is not None
         assert by_prompt[version].match_rate.value == pytest.approx(rate)
         assert by_prompt[version].n == len(gold_labels())
-    splits = read_splits()
+    splits = read_splits(DEMO.splits)
     assert by_prompt["v4"].by_split == {"dev": 1.0, "test": 1.0}
     assert sorted(splits.values()).count("test") >= 20
 

@@ -3,7 +3,6 @@ scripted server) over a few gold examples, stored in a real Phoenix with exact_m
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import uuid
 
@@ -11,9 +10,9 @@ import httpx
 import pytest
 
 from evaluators.labels import ERROR
-from pipeline.gold import traces as gold
 from pipeline.settings import Settings
 from tests.support.experiments import judge_experiment
+from tests.support.gold import gold_labels, gold_traces
 from tests.support.stack import base_url, connect
 
 pytestmark = pytest.mark.llm
@@ -21,10 +20,9 @@ pytestmark = pytest.mark.llm
 
 def gold_examples(per_label: int) -> list[dict]:
     """The first ``per_label`` gold answers of each label, as dataset examples."""
-    with gold.LABELS_FILE.open() as handle:
-        labels = {row["span_id"]: row["label"] for row in csv.DictReader(handle)}
+    labels = gold_labels()
     picked: dict[str, list[dict]] = {"helpful": [], "not_helpful": []}
-    for trace in gold.read_traces():
+    for trace in gold_traces():
         label = labels.get(trace["root_span_id"])
         if label and len(picked[label]) < per_label and len(trace["answer"]) < 600:
             picked[label].append({

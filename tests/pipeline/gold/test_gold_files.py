@@ -3,21 +3,26 @@ person uses to write them works from the files alone."""
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import shutil
 from pathlib import Path
 from typing import Any
 
-from pipeline.dataset.splits import TEST
-from pipeline.gold import labeler
-from pipeline.gold.passes import compare_passes, sample
-from pipeline.gold.splits import compute_splits, read_splits
-from pipeline.gold.stats import gold_stats, markdown, read_label_rows
-from pipeline.gold.traces import GOLD_DIR, LABELS_FILE, TRACES_FILE, read_traces
+import pytest
 
-README = GOLD_DIR / "README.md"
+from pipeline.dataset.splits import TEST
+from pipeline.errors import UserError
+from pipeline.gold import labeler
+from pipeline.gold.files import DEMO, GoldFiles
+from pipeline.gold.label_rows import read_rows, write_rows
+from pipeline.gold.passes import compare_passes, gold_passes, sample, settle
+from pipeline.gold.sheet import sections, sheet_text
+from pipeline.gold.splits import compute_splits, read_splits
+from pipeline.gold.stats import gold_stats, markdown
+from pipeline.gold.traces import read_traces
+
+README = DEMO.readme
 BLOCK = re.compile(r"<!-- gold-stats -->\n(.*?)<!-- /gold-stats -->", re.DOTALL)
 
 
@@ -29,8 +34,8 @@ def test_the_readme_reports_the_counts_of_the_files() -> None:
 
 
 def test_every_label_names_a_whole_recorded_trace() -> None:
-    traces = {t["root_span_id"]: t for t in read_traces()}
-    for row in read_label_rows(LABELS_FILE):
+    traces = {t["root_span_id"]: t for t in read_traces(DEMO.traces)}
+    for row in read_rows(DEMO.labels):
         trace = traces[row["span_id"]]
         kinds = [span["span_kind"] for span in trace["spans"]]
         assert kinds.count("AGENT") == 1 and "LLM" in kinds
@@ -40,11 +45,11 @@ def test_every_label_names_a_whole_recorded_trace() -> None:
 
 
 def test_the_split_file_follows_the_stratified_rule() -> None:
-    splits = read_splits()
-    assert splits == compute_splits()
+    splits = read_splits(DEMO.splits)
+    assert splits == compute_splits(DEMO)
     strata: dict[str, list[str]] = {}
-    traces = {t["root_span_id"]: t for t in read_traces()}
-    for row in read_label_rows(LABELS_FILE):
+    traces = {t["root_span_id"]: t for t in read_traces(DEMO.traces)}
+    for row in read_rows(DEMO.labels):
         strata.setdefault(f"{row['label']}|{traces[row['span_id']]['category']}",
                           []).append(splits[row["span_id"]])
     for members in strata.values():
@@ -63,44 +68,101 @@ class Screen:
         self.shown.append(message)
 
 
+def copy_of_gold(tmp_path: Path, labeled: int) -> GoldFiles:
+    """A gold set in ``tmp_path`` with the demo's traces and ``labeled`` of them labeled in
+    pass 1 (labels made up for the test, alternating)."""
+    files = GoldFiles(tmp_path)
+    shutil.copy(DEMO.traces, files.traces)
+    traces = read_traces(files.traces)
+    write_rows(files.pass1, [{"span_id": t["root_span_id"],
+                              "label": ("helpful", "not_helpful")[i % 2],
+                              "explanation": f"rule {i % 10 + 1}: note {i}"}
+                             for i, t in enumerate(traces[:labeled])])
+    return files
+
+
 def test_pass_one_appends_at_once_and_undo_takes_the_last_back(tmp_path: Path) -> None:
-    labels = tmp_path / "labels.csv"
-    shutil.copy(LABELS_FILE, labels)
-    traces = tmp_path / "traces.jsonl"
-    shutil.copy(TRACES_FILE, traces)
-    keep = read_label_rows(labels)[:-3]  # three traces lose their label
-    with labels.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["span_id", "label", "explanation"])
-        writer.writeheader()
-        writer.writerows(keep)
-    todo, path = labeler.todo(1, n=0, seed=0, traces_path=traces, labels_path=labels)
-    assert len(todo) == 3 and path == labels
+    files = copy_of_gold(tmp_path, labeled=len(read_traces(DEMO.traces)) - 3)
+    kept = len(read_rows(files.pass1))
+    todo, path = labeler.todo(1, n=0, seed=0, files=files)
+    assert len(todo) == 3 and path == files.pass1
     keys, notes = iter("hnuns"), iter(["rule 3: x", "rule 4: y", "rule 4: z"])
     done = labeler.run(todo, path, lambda: next(keys, "q"), lambda: next(notes), Screen())
-    written = {r["span_id"]: r for r in read_label_rows(labels)[len(keep):]}
+    written = {r["span_id"]: r for r in read_rows(files.pass1)[kept:]}
     assert list(done.written.values()) == ["helpful", "not_helpful"] and done.skipped == 1
     assert [r["explanation"] for r in written.values()] == ["rule 3: x", "rule 4: z"]
-    again, _ = labeler.todo(1, n=0, seed=0, traces_path=traces, labels_path=labels)
+    again, _ = labeler.todo(1, n=0, seed=0, files=files)
     assert [t["root_span_id"] for t in again] == [todo[2]["root_span_id"]]  # resumes
+    assert labeler.finish(files) == kept + 2
+    assert read_rows(files.labels) == read_rows(files.pass1)  # no ruling: pass 1 is final
 
 
 def test_the_second_pass_is_blind_sampled_and_compared(tmp_path: Path) -> None:
-    second = tmp_path / "pass2.csv"
-    todo, path = labeler.todo(2, n=10, seed=3, second_path=second)
-    first = {r["span_id"]: r for r in read_label_rows(LABELS_FILE)}
-    assert path == second and len(todo) == 10
+    files = copy_of_gold(tmp_path, labeled=40)
+    todo, path = labeler.todo(2, n=10, seed=3, files=files)
+    first = {r["span_id"]: r for r in read_rows(files.pass1)}
+    assert path == files.pass2 and len(todo) == 10
     assert {t["root_span_id"] for t in todo} == set(sample(sorted(first), 10, 3))
     screen = Screen()
     answers = iter("hn" * 5)
-    labeler.run(todo, second, lambda: next(answers), lambda: "", screen)
+    labeler.run(todo, files.pass2, lambda: next(answers), lambda: "", screen)
     shown = " ".join(screen.shown)
     for trace in todo:  # the first pass's notes are never shown
-        note = first[trace["root_span_id"]]["explanation"]
-        assert not note or note not in shown
-    result = compare_passes(LABELS_FILE, second)
+        assert first[trace["root_span_id"]]["explanation"] not in shown
+    result = compare_passes(files.pass1, files.pass2)
     assert result is not None and result.n == 10
     expected = sum((first[t["root_span_id"]]["label"] == ("helpful" if i % 2 == 0
                                                             else "not_helpful"))
                    for i, t in enumerate(todo))
     assert result.agreement.matches == expected
     assert len(result.disagreements) == 10 - expected
+
+
+def test_a_sheet_shows_each_trace_as_the_labeler_does_and_never_a_label(tmp_path: Path) -> None:
+    files = copy_of_gold(tmp_path, labeled=5)
+    todo, _ = labeler.todo(1, n=0, seed=0, files=files)
+    text = sheet_text(todo)
+    assert text.count("=== trace ") == len(todo)
+    first = todo[0]
+    for title, body in sections(first):
+        assert f"--- {title} ---\n{body}" in text
+    assert "category" not in text and "variant" not in text
+
+
+def test_a_filled_in_file_is_checked_whole_then_taken(tmp_path: Path) -> None:
+    files = copy_of_gold(tmp_path, labeled=5)
+    todo, path = labeler.todo(1, n=0, seed=0, files=files)
+    filled = tmp_path / "filled.csv"
+    rows = [{"span_id": t["root_span_id"], "label": "Not Helpful", "explanation": "rule 7"}
+            for t in todo[:3]]
+    write_rows(filled, [*rows, {"span_id": "0" * 16, "label": "helpful", "explanation": ""}])
+    with pytest.raises(UserError, match=r"line 5 .*not a trace this pass"):
+        labeler.take_file(filled, todo, path)
+    assert len(read_rows(files.pass1)) == 5  # nothing written
+    write_rows(filled, rows)
+    assert labeler.take_file(filled, todo, path) == 3
+    assert [r["label"] for r in read_rows(files.pass1)[5:]] == ["not_helpful"] * 3
+
+
+def test_rulings_settle_only_disagreements_and_make_the_final_labels(tmp_path: Path) -> None:
+    files = copy_of_gold(tmp_path, labeled=8)
+    first = read_rows(files.pass1)
+    flipped = {"helpful": "not_helpful", "not_helpful": "helpful"}
+    second = [dict(r, label=flipped[r["label"]] if i < 2 else r["label"])
+              for i, r in enumerate(first)]
+    write_rows(files.pass2, second)
+    rulings = tmp_path / "rulings.csv"
+    write_rows(rulings, [{"span_id": first[2]["span_id"], "label": "helpful",
+                          "explanation": "rule 1"}])
+    with pytest.raises(UserError, match="not a trace the two passes disagree on"):
+        settle(files, rulings)
+    write_rows(rulings, [{"span_id": first[0]["span_id"], "label": second[0]["label"],
+                          "explanation": "settled: rule 5"}])
+    assert settle(files, rulings) == 1
+    final = {r["span_id"]: r for r in read_rows(files.labels)}
+    assert final[first[0]["span_id"]]["label"] == second[0]["label"]
+    assert final[first[1]["span_id"]]["label"] == first[1]["label"]  # not ruled on: pass 1
+    result = gold_passes(files)
+    assert result is not None and result.n == 8 and len(result.disagreements) == 2
+    assert [d.span_id for d in result.unsettled] == [first[1]["span_id"]]
+    assert "Cohen's kappa" in markdown(gold_stats(files))

@@ -17,10 +17,10 @@ def test_record_keeps_whole_traces_of_the_chosen_spans_once(phoenix: Settings,
     span_ids = emit_traces(phoenix, project, make_traces(4))
     only = tmp_path / "labels.csv"
     only.write_text("span_id,label\n" + "".join(f"{s},helpful\n" for s in span_ids[:3]))
-    out = tmp_path / "traces.jsonl"
+    out = tmp_path / "traces.jsonl"  # the traces file of a gold set in tmp_path
 
     done = run_judge_align(phoenix, "gold", "record", "--project", project, "--only", str(only),
-                           "--out", str(out), project=project)
+                           "--dir", str(tmp_path), project=project)
     assert done.returncode == 0, done.stderr
     assert f"{out}: 3 traces added from project {project}" in done.stdout
     recorded = read_traces(out)
@@ -30,7 +30,7 @@ def test_record_keeps_whole_traces_of_the_chosen_spans_once(phoenix: Settings,
         assert kinds == ["AGENT", "LLM", "TOOL"]  # the root and its children, tool included
         assert trace["question"] and trace["answer"] and trace["category"]
 
-    again = run_judge_align(phoenix, "gold", "record", "--project", project, "--out", str(out),
+    again = run_judge_align(phoenix, "gold", "record", "--project", project, "--dir", str(tmp_path),
                             project=project)
     assert again.returncode == 0 and "1 traces added" in again.stdout, again.stdout
     assert len(read_traces(out)) == 4
@@ -38,6 +38,6 @@ def test_record_keeps_whole_traces_of_the_chosen_spans_once(phoenix: Settings,
 
 def test_record_from_a_missing_project_is_one_line(phoenix: Settings, tmp_path: Path) -> None:
     done = run_judge_align(phoenix, "gold", "record", "--project", "nope-" + uuid.uuid4().hex,
-                           "--out", str(tmp_path / "t.jsonl"), project="unused")
+                           "--dir", str(tmp_path), project="unused")
     assert done.returncode == 1 and done.stderr.count("\n") == 1
     assert "no project" in done.stderr

@@ -1,0 +1,62 @@
+"""Where one gold set's files live: a folder holding the recorded traces, the labeling
+passes, the settled rulings, the final labels and the split.
+
+``gold/`` is the demo's set; a team keeps others beside it (``--dir``), each a folder of
+the same shape:
+
+| file | what it holds |
+|---|---|
+| ``traces.jsonl`` | one recorded trace per line |
+| ``labels-pass1.csv`` | the first labeling pass: every trace, the rule that decided |
+| ``labels-pass2.csv`` | the blind second pass on a seeded sample |
+| ``adjudication.csv`` | a third reader's ruling on each trace the passes disagree on |
+| ``labels.csv`` | the final labels: pass 1 with the rulings applied (written, never edited) |
+| ``splits.csv`` | the stratified dev/test split |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.settings import ROOT
+
+GOLD_DIR = ROOT / "gold"
+
+
+@dataclass(frozen=True)
+class GoldFiles:
+    """The files of the gold set in ``root``."""
+
+    root: Path = GOLD_DIR
+
+    @property
+    def traces(self) -> Path:
+        return self.root / "traces.jsonl"
+
+    @property
+    def pass1(self) -> Path:
+        return self.root / "labels-pass1.csv"
+
+    @property
+    def pass2(self) -> Path:
+        return self.root / "labels-pass2.csv"
+
+    @property
+    def adjudication(self) -> Path:
+        return self.root / "adjudication.csv"
+
+    @property
+    def labels(self) -> Path:
+        return self.root / "labels.csv"
+
+    @property
+    def splits(self) -> Path:
+        return self.root / "splits.csv"
+
+    @property
+    def readme(self) -> Path:
+        return self.root / "README.md"
+
+
+DEMO = GoldFiles()
