@@ -16,11 +16,14 @@ FIELDS = ("span_id", "label", "explanation")
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
-    """The rows of a labels file (none when it does not exist)."""
+    """The rows of a labels file (none when it does not exist); a set of imported examples
+    names each by ``id`` instead of ``span_id``."""
     if not path.is_file():
         return []
     with path.open(encoding="utf-8", newline="") as handle:
-        return [{key: row.get(key) or "" for key in FIELDS} for row in csv.DictReader(handle)]
+        return [{"span_id": row.get("span_id") or row.get("id") or "",
+                 "label": row.get("label") or "", "explanation": row.get("explanation") or ""}
+                for row in csv.DictReader(handle)]
 
 
 def read_labels(path: Path) -> dict[str, str]:
