@@ -341,7 +341,8 @@ SecondPass = Annotated[bool, typer.Option(
     "--second-pass", help="The blind second reading of a seeded sample of the traces pass 1 "
                           "labeled (labels-pass2.csv).")]
 SampleSize = Annotated[int, typer.Option("--n", help="Second pass: how many traces.")]
-SampleSeed = Annotated[int, typer.Option(help="Second pass: the sample's seed.")]
+SampleSeed = Annotated[int, typer.Option(
+    help="Seed of the order traces are shown in, and of the second pass's sample.")]
 
 
 def _gold(directory: Path | None) -> GoldFiles:

@@ -52,14 +52,15 @@ def _drop_last(path: Path, span_id: str) -> None:
 
 def todo(pass_number: int, *, n: int, seed: int, files: GoldFiles = DEMO
          ) -> tuple[list[dict[str, Any]], Path]:
-    """The traces still to label in this pass, and the file their labels go to."""
-    traces = read_traces(files.traces)
+    """The traces still to label in this pass, in a seeded random order (runs recorded
+    together are not read together), and the file their labels go to."""
+    traces = {t["root_span_id"]: t for t in read_traces(files.traces)}
     first = {r["span_id"] for r in read_rows(files.pass1)}
     if pass_number == 1:
-        return [t for t in traces if t["root_span_id"] not in first], files.pass1
+        order = sample(sorted(set(traces) - first), len(traces), seed)
+        return [traces[s] for s in order], files.pass1
     done = {r["span_id"] for r in read_rows(files.pass2)}
-    chosen = set(sample(sorted(first), n, seed))
-    return [t for t in traces if t["root_span_id"] in chosen - done], files.pass2
+    return [traces[s] for s in sample(sorted(first), n, seed) if s not in done], files.pass2
 
 
 def run(traces: list[dict[str, Any]], path: Path, read_key: Callable[[], str],
