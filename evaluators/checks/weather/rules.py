@@ -210,6 +210,12 @@ LABELED_FIGURE = re.compile(r"\b(high|low|feels[ -]like)\b[^.\d\n-]{0,25}?(-?\d+
 FIELD_OF = {"high": "high", "low": "low", "feels like": "feels_like", "feels-like": "feels_like"}
 
 
+def weather_without_call(row: Row, _: Request) -> float:
+    """The record shows that no tool was called, yet the answer states weather figures
+    (rule 6: weather given without calling the tool). No record at all says nothing."""
+    return float(row.tools == () and has_figures(row.answer))
+
+
 def mislabeled_figure(row: Row, _: Request) -> float:
     """A figure called the high, the low or the feels-like that is not that figure in any
     weather block the tool returned (in the same unit)."""
@@ -320,6 +326,8 @@ CHECKS: tuple[Check, ...] = (
     Check("unit_not_given", 1, "the unit asked for is not used", unit_not_given),
     Check("wrong_figures", 6, "a temperature the tool did not report", wrong_figures,
           reads_tools=True),
+    Check("weather_without_call", 6, "weather figures although no tool was called",
+          weather_without_call, reads_tools=True),
     Check("mislabeled_figure", 6, "a high, low or feels-like the tool did not report",
           mislabeled_figure, reads_tools=True),
     Check("wrong_conditions", 6, "conditions the tool did not report for the day",

@@ -89,9 +89,39 @@ def test_asking_for_the_place_when_none_was_named_is_evidence_for_helpful() -> N
     assert reason_for(CHECKS, scores, "helpful") == "no failure check fired"
 
 
+def firing(scores: dict[str, float]) -> set[str]:
+    return {name for name, score in scores.items() if score >= 0.5}
+
+
 def test_without_a_tool_record_only_the_text_checks_speak() -> None:
     answer = "It is 14.2°C and sunny in Oslo."  # wrong by the record, but there is none
-    assert fired("Weather in Oslo?", answer, tools=[]) == set()
+    assert firing(check_scores("Weather in Oslo?", answer, None)) == set()
+    atlantis = "Atlantis is sunny at 25°C."
+    assert firing(check_scores("Weather in Atlantis?", atlantis, None)) == set()
+
+
+def test_a_record_of_no_call_makes_stated_weather_a_wrong_fact() -> None:
+    """Rule 6: weather given without calling the tool; an empty record is a record."""
+    answer = "It is 14.2°C and sunny in Oslo."
+    assert firing(check_scores("Weather in Oslo?", answer, [])) == {"weather_without_call"}
+    asking = "Which city are you in?"
+    assert firing(check_scores("What's the weather?", asking, [])) == CHECKS.helpful
+    assert "weather_without_call" not in fired("Weather in Oslo?", GOOD)  # a call was made
+
+
+def test_the_checklist_tells_no_record_from_a_record_of_no_call() -> None:
+    import asyncio
+
+    from evaluators.endpoint import Endpoint
+    from evaluators.modes import make_judge
+    from evaluators.prompt_files import load_prompt
+
+    judge = make_judge(Endpoint("http://127.0.0.1:9/v1", "k", "none"), load_prompt("v4"))
+    answer = "It is 14.2°C and sunny in Oslo."
+    no_call = asyncio.run(judge.judge("Weather in Oslo?", answer, []))
+    no_record = asyncio.run(judge.judge("Weather in Oslo?", answer, None))
+    assert no_call.label == "not_helpful" and "weather_without_call (rule 6)" in no_call.reason
+    assert no_record.label == "helpful" and no_record.checks["weather_without_call"] == 0.0
 
 
 def test_the_question_is_read_by_its_wording() -> None:
