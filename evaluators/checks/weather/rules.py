@@ -41,7 +41,8 @@ ACTIVITIES = re.compile(r"\b(?:museum|galler|walk|hike|hiking|tour|visit|park|ca
                         r"beach|picnic|cinema|theat|spa|restaurant|shop|bike|cycl|run|swim|kayak|"
                         r"paddle|climb|library|aquarium|zoo|sightsee|bar\b|concert|food|eat|"
                         r"lunch|dinner|brunch|skat|ski|sledg|stroll|explore|garden|castle|"
-                        r"temple|bath|cooking|class|game|escape room|bowling|planetarium)",
+                        r"temple|bath|cooking|class|game|escape room|bowling|planetarium|"
+                        r"cable car|viewpoint|stargaz)",
                         re.IGNORECASE)
 COMPARATIVE = re.compile(r"\b(?:warmer|colder|cooler|hotter|wetter|drier|rainier|windier|sunnier|"
                          r"nicer|better|worse|more|less|than|both|whereas|while|compared|"
@@ -52,7 +53,8 @@ DECIDES = re.compile(r"\b(?:yes|no|not (?:a )?(?:good|great|ideal)|good (?:idea|
 OUTDOOR = re.compile(r"\b(?:beach|picnic|hike|hiking|outdoor|park|kayak|paddle|swim|bike|cycl|"
                      r"sunbath|terrace|rooftop|stroll|walk)", re.IGNORECASE)
 INDOOR = re.compile(r"\b(?:indoor|inside|museum|galler|cinema|theat|spa|library|aquarium|"
-                    r"caf[eé]|mall|shopping|restaurant|covered|umbrella|stay (?:in|dry))",
+                    r"caf[eé]|mall|shopping|restaurant|covered|umbrella|stay (?:in|dry)|"
+                    r"cooking class|bowling|escape room|science cent|planetarium)",
                     re.IGNORECASE)
 UNKNOWN_PLACE = re.compile(r"not a city|no weather data|unknown (?:place|city|location)|"
                            r"not found|could not find", re.IGNORECASE)
