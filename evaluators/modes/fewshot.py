@@ -269,7 +269,7 @@ class FittedFewshot:
         fields: dict[str, Any] = {"mode": NAME, "base": self.base.version, "k": self.k}
         if self.threshold is None:
             return {**fields, "decide": WORD}
-        return {**fields, "decide": PROBABILITY, "threshold": round(self.threshold, 4)}
+        return {**fields, "decide": PROBABILITY, "threshold": self.threshold}
 
     def template(self) -> str:
         return with_examples(self.base.template)

@@ -88,7 +88,8 @@ class FittedThreshold:
         return row.probabilities.get(self.source.version)
 
     def header(self) -> dict[str, Any]:
-        return {"mode": NAME, "threshold": round(self.threshold, 4)}
+        # Written exactly (a rounded cut can cross the score next to it and flip that row).
+        return {"mode": NAME, "threshold": self.threshold}
 
     def template(self) -> str:
         return self.source.template

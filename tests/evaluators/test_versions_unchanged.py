@@ -194,6 +194,8 @@ def _outcomes(rows: list[Signals], labels: list[str], versions: list[str]
         header = fitted.header()
         if header["mode"] == "checklist":  # the module is named now: the rest is as it was
             assert header.pop("checks") == WEATHER
+        if header["mode"] == "probability":  # written exactly now, was rounded to 4 places
+            header["threshold"] = round(header["threshold"], 4)
         found[candidate.name] = {
             "complexity": candidate.complexity,
             "held_out": list(score.predictions),
