@@ -27,6 +27,13 @@ def docstring_example() -> str:
     return textwrap.dedent(block)
 
 
+def test_the_readme_shows_the_same_example() -> None:
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Writing a checks module", 1)[1]
+    example = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert example.strip() == docstring_example().strip()
+
+
 @pytest.fixture
 def user_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     package = tmp_path / "myapp"
