@@ -64,7 +64,7 @@ def make_dataset(settings: Settings, name: str, flip_test: bool = False) -> None
         if flip_test and split == "test":
             label = H if label == N else N
         examples.append({"id": question[:9].strip("[] ").replace(" ", "-"),
-                         "input": {"question": question, "answer": answer, "tools": []},
+                         "input": {"question": question, "answer": answer},  # no tool record
                          "output": {"label": label},
                          "metadata": {"split": split, "category": "weather_only"},
                          "splits": split})
