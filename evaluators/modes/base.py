@@ -115,7 +115,7 @@ class Candidate(Protocol):
     complexity: float
     """Ties in cross-validated agreement go to the lower complexity: word 0 < probability 1
     < checklist any 2 < checklist logistic 3 < stacked 4 < few-shot 5 (half a step more
-    when it costs more model calls than its sibling)."""
+    for the sibling that calls the model more, or fits more)."""
 
     def fit(self, rows: Sequence[Signals], labels: Sequence[str]) -> Fitted: ...
 

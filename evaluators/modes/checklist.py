@@ -28,6 +28,7 @@ from evaluators.checks.extraction import read_question
 from evaluators.checks.modules import WEATHER, load_checks
 from evaluators.endpoint import Endpoint
 from evaluators.errors import ChecksModuleError, PromptFileError
+from evaluators.evidence import ToolCall
 from evaluators.labels import HELPFUL, NOT_HELPFUL
 from evaluators.modes.base import (
     Candidate,
@@ -50,7 +51,7 @@ wording alone."""
 CALLS = ("combined", "separate")
 
 
-def record(tools: Tools) -> tuple[Any, ...] | None:
+def record(tools: Tools) -> tuple[ToolCall, ...] | None:
     """The tool record as the checks read it: None stays None (no record)."""
     return None if tools is None else tuple(tools)
 
