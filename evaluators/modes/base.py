@@ -177,6 +177,9 @@ class Mode(Protocol):
     writes_label: bool
     """The model writes the label from the version's prompt (word, probability): such
     versions are the ones people write, which ``align`` asks about every dev row."""
+    output_is_said: bool
+    """A run's stored output is exactly what this mode's call said (word), so ``align`` may
+    copy it from a finished experiment instead of asking again."""
 
     def check(self, prompt: PromptFile) -> None:
         """Raise :class:`~evaluators.errors.PromptFileError` for a template or header this

@@ -222,6 +222,7 @@ class ChecklistLogisticCandidate:
 class ChecklistMode:
     name = NAME
     writes_label = False
+    output_is_said = False
 
     def check(self, prompt: PromptFile) -> None:
         require_placeholders(prompt, ("question",))

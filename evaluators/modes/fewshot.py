@@ -314,6 +314,7 @@ def source_key(base: PromptFile) -> str:
 class FewshotMode:
     name = NAME
     writes_label = False
+    output_is_said = False
 
     def check(self, prompt: PromptFile) -> None:
         require_placeholders(prompt, ("question", "answer", "examples"))

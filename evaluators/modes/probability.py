@@ -120,6 +120,7 @@ class ThresholdCandidate:
 class ProbabilityMode:
     name = NAME
     writes_label = True
+    output_is_said = False
 
     def check(self, prompt: PromptFile) -> None:
         require_placeholders(prompt, REQUIRED)

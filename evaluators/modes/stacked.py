@@ -184,6 +184,7 @@ class StackedCandidate:
 class StackedMode:
     name = NAME
     writes_label = False
+    output_is_said = False
 
     def check(self, prompt: PromptFile) -> None:
         stacked_versions(prompt)

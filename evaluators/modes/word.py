@@ -118,6 +118,7 @@ class WordCandidate:
 class WordMode:
     name = NAME
     writes_label = True
+    output_is_said = True
 
     def check(self, prompt: PromptFile) -> None:
         require_placeholders(prompt, REQUIRED)

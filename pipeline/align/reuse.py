@@ -14,7 +14,7 @@ from typing import Any
 
 from evaluators.endpoint import Endpoint
 from evaluators.labels import ERROR
-from evaluators.modes import word
+from evaluators.modes import mode_of
 from evaluators.modes.base import Source
 from pipeline.align.signals import Cache, judges_for, signal_key
 from pipeline.dataset.examples import LabeledDataset
@@ -43,13 +43,13 @@ def _verdict(run: dict[str, Any] | None) -> dict[str, Any] | None:
 def prefill(phoenix: Phoenix, cache: Cache, sources: Sequence[Source], endpoint: Endpoint,
             dev: LabeledDataset, *, prompt_name: str = PROMPT_NAME) -> int:
     """Copy into ``cache`` every dev-row verdict a matching experiment already holds;
-    return how many were copied. Only ``word`` versions qualify: their run output is what
-    the model said (other modes' outputs are decisions made of it)."""
+    return how many were copied. Only versions whose mode stores what the model said as
+    the run's output qualify (``word``; other modes store decisions made of it)."""
     experiments = judge_experiments(phoenix, dev.dataset.id)
     node_ids = dev.node_ids()
     model = endpoint.model
     copied = 0
-    words = [s for s in sources if s.prompt.mode == word.NAME]
+    words = [s for s in sources if mode_of(s.prompt).output_is_said]
     judges = judges_for(words, endpoint)
     for source in words:
         stored = tagged_version(phoenix, source.prompt.version, prompt_name)

@@ -21,7 +21,8 @@ def test_every_mode_answers_the_protocol() -> None:
         assert mode.name == name
         for method in ("check", "judge", "signals", "sources", "candidates"):
             assert callable(getattr(mode, method)), (name, method)
-        assert isinstance(mode.writes_label, bool)
+        assert isinstance(mode.writes_label, bool) and isinstance(mode.output_is_said, bool)
+    assert [n for n, m in MODES.items() if m.output_is_said] == ["word"]
 
 
 def test_the_shipped_versions_keep_their_modes() -> None:
