@@ -1,7 +1,12 @@
 """v1-v4 judge and score as they did before the judge modes moved into one module each:
 verdicts on fixed inputs (the gold traces' questions, answers and tool records; scripted model
 replies) and ``align``'s cross-validated predictions and fitted headers on fixed signals, all
-compared with ``data/versions_before.json``, written by this file at commit e9bb6b3.
+compared with ``data/versions_before.json``, which this file's first version (commit
+207174e) wrote against the code of e9bb6b3, before the modes moved. Since then: the checks
+module is named in a checklist's header, a probability threshold is written exactly, ties
+rank word < probability < checklist, and the weather checks gained
+``weather_without_call`` (it must fire on none of these rows, whose records all hold a call
+or carry no figures).
 
 ``JUDGE_ALIGN_WRITE_SNAPSHOT=1`` writes the snapshot instead of comparing (only for a change
 that is meant to alter verdicts; the diff of the JSON file then shows what changed)."""
