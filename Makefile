@@ -90,8 +90,8 @@ experiment: up ## run judge PROMPT=v3 [DATASET= MODEL= CONCURRENCY= GATE= SPLIT=
 compare: up ## compare every judge experiment on the dataset
 	$(CLI) compare $(if $(DATASET),--dataset $(DATASET))
 
-align: up ## choose and fit a judge on dev, write the next version, prove it once [DATASET= MODEL=]
-	$(CLI) align $(if $(DATASET),--dataset $(DATASET)) $(if $(MODEL),--model $(MODEL))
+align: up ## choose and fit a judge on dev, write the next version, prove it once [DATASET= MODEL= CHECKS=]
+	$(CLI) align $(if $(DATASET),--dataset $(DATASET)) $(if $(MODEL),--model $(MODEL)) $(if $(CHECKS),--checks $(CHECKS))
 
 demo: up ## the whole loop on the embedded defaults
 	$(CLI) demo

@@ -11,3 +11,7 @@ class PromptFileError(EvaluatorError):
 
 class EndpointError(EvaluatorError):
     """The judge's OpenAI-compatible endpoint is unreachable or refuses the key."""
+
+
+class ChecksModuleError(EvaluatorError):
+    """A checklist's checks module cannot be imported, or defines no checks."""

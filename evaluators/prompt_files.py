@@ -4,50 +4,47 @@ A file ``v3.txt`` is version ``v3`` (also its tag in Phoenix's prompt store). It
 with a header between ``---`` lines; the rest is the template. Header keys:
 
 - ``description``: one line on what the version changes;
-- ``mode``: ``word`` (the label the model writes; the default), ``probability`` (helpful
-  when P(helpful) from the label token's log-probabilities reaches ``threshold``) or
-  ``checklist`` (code checks and the model's reading of the question, weighed by
-  ``weights`` and ``bias``; see :mod:`evaluators.checklist`);
+- ``mode``: how the version judges, one module each in :mod:`evaluators.modes` (``word``,
+  the default: the label the model writes; ``probability``; ``checklist``; ``stacked``;
+  ``fewshot``), which documents the keys it reads;
 - ``threshold``: the decision threshold on P(helpful) (default 0.5);
-- ``weights`` (a JSON object of check -> weight) and ``bias``: a checklist's fitted
-  combination; ``combiner``: ``logistic`` (those weights) or ``any`` (not_helpful when any
-  failure check fires); ``reading``: ``model`` (the model reads the question, code merges
-  its reading with the wording) or ``wording`` (code reads the wording alone: no model
-  call); ``calls``: ``combined`` (one call reads the question) or ``separate`` (one call
-  per thing read);
+- ``weights`` (a JSON object of name -> weight) and ``bias``: a fitted combination;
+- ``checks``: the dotted path of a checks module (:mod:`evaluators.checks`), e.g.
+  ``evaluators.checks.weather``;
+- ``combiner``, ``reading``, ``calls``: a checklist's (:mod:`evaluators.modes.checklist`);
 - ``fitted``: where the numbers came from (written by ``make align``).
 
 Placeholders: ``{{question}}``, ``{{answer}}`` and, optionally, ``{{tools}}`` (the trace's
-tool record, see :mod:`evaluators.evidence`). The row's data goes between tags
-(``<question>``...``</question>``) with the instruction after it, so text inside an answer
-is read as data, never as instructions; a closing tag inside the data is neutralised. The
-fixed part comes first so every call shares one long prefix (cheap on a local model).
+tool record, see :mod:`evaluators.evidence`); a mode may fill more (``{{examples}}``). The
+row's data goes between tags (``<question>``...``</question>``) with the instruction after
+it, so text inside an answer is read as data, never as instructions; a closing tag inside
+the data is neutralised. The fixed part comes first so every call shares one long prefix
+(cheap on a local model).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from evaluators.errors import PromptFileError
 from evaluators.evidence import ToolCall, render_tools
 
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
-WORD, PROBABILITY, CHECKLIST = "word", "probability", "checklist"
-MODES = (WORD, PROBABILITY, CHECKLIST)
-REQUIRED = {WORD: ("question", "answer"), PROBABILITY: ("question", "answer"),
-            CHECKLIST: ("question",)}
+DEFAULT_MODE = "word"
 # Phoenix tags allow letters, digits, '-' and '_' (a dot is refused).
 _VERSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-_PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
-_CLOSING_TAG = re.compile(r"</(\s*)(question|answer|tools)\b", re.IGNORECASE)
+PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+_CLOSING_TAG = re.compile(r"</(\s*)(question|answer|tools|examples|example|label)\b",
+                          re.IGNORECASE)
 _HEADER_FENCE = "---"
 
 
-def _as_data(text: str) -> str:
+def as_data(text: str) -> str:
     """``text`` with closing tags of the prompt's own sections neutralised."""
     return _CLOSING_TAG.sub(lambda m: f"<\\/{m.group(1)}{m.group(2)}", text)
 
@@ -60,7 +57,7 @@ class PromptFile:
     template: str
     description: str
     path: Path
-    mode: str = WORD
+    mode: str = DEFAULT_MODE
     threshold: float = 0.5
     combiner: str = "any"
     weights: dict[str, float] = field(default_factory=dict)
@@ -68,14 +65,26 @@ class PromptFile:
     calls: str = "combined"
     reading: str = "model"
     fitted: str = ""
+    checks: str = ""
+    header: Mapping[str, str] = field(default_factory=dict)
+    """Every header line as written (keys lower case): a mode reads its own keys here."""
+    attachments: Mapping[str, Any] = field(default_factory=dict)
+    """What a mode keeps beside the file, when already in memory (a few-shot version's
+    labeled examples while ``make align`` fits it)."""
+
+    @property
+    def placeholders(self) -> set[str]:
+        return set(PLACEHOLDER.findall(self.template))
 
     def render(self, question: str, answer: str = "",
-               tools: Sequence[ToolCall] | None = None) -> str:
+               tools: Sequence[ToolCall] | None = None, **blocks: str) -> str:
         """The template with the row filled in (one pass: values that themselves contain
-        ``{{...}}`` are left alone; closing tags inside them are neutralised)."""
-        values = {"question": _as_data(question), "answer": _as_data(answer),
-                  "tools": _as_data(render_tools(None if tools is None else list(tools)))}
-        return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), self.template)
+        ``{{...}}`` are left alone; closing tags inside them are neutralised). ``blocks``
+        fill a mode's own placeholders with text it made safe itself (:func:`as_data`)."""
+        values = {"question": as_data(question), "answer": as_data(answer),
+                  "tools": as_data(render_tools(None if tools is None else list(tools))),
+                  **blocks}
+        return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), self.template)
 
 
 def _version_key(version: str) -> tuple[int, str]:
@@ -127,7 +136,7 @@ def _header(lines: list[str], path: Path) -> tuple[dict[str, str], int]:
     return header, end + 1
 
 
-def _number(header: dict[str, str], key: str, default: float, path: Path) -> float:
+def header_number(header: dict[str, str], key: str, default: float, path: Path) -> float:
     try:
         return float(header.get(key, default))
     except ValueError:
@@ -141,28 +150,36 @@ def _weights(header: dict[str, str], path: Path) -> dict[str, float]:
         weights = json.loads(header["weights"])
         return {str(name): float(value) for name, value in weights.items()}
     except (ValueError, AttributeError, TypeError):
-        raise PromptFileError(f"{path}: weights must be a JSON object of check -> number on "
+        raise PromptFileError(f"{path}: weights must be a JSON object of name -> number on "
                               "one line") from None
 
 
+def require_placeholders(prompt: PromptFile, required: Sequence[str]) -> None:
+    """Raise when the template lacks one of ``required``."""
+    if missing := [p for p in required if p not in prompt.placeholders]:
+        raise PromptFileError(f"{prompt.path}: the template lacks "
+                              + " and ".join("{{" + p + "}}" for p in missing)
+                              + "; add them (between tags, before the instruction)")
+
+
 def parse_prompt(text: str, *, version: str, path: Path) -> PromptFile:
-    """Split the header from the template and check the mode and the placeholders."""
+    """Split the header from the template; the version's mode checks its own keys and
+    placeholders (:mod:`evaluators.modes`)."""
+    from evaluators.modes import mode_named
+
     lines = text.splitlines()
     header, start = _header(lines, path)
     template = "\n".join(lines[start:]).strip() + "\n"
-    mode = header.get("mode", WORD).lower()
-    if mode not in MODES:
-        raise PromptFileError(f"{path}: mode {mode!r} is unknown: use one of {', '.join(MODES)}")
-    found = set(_PLACEHOLDER.findall(template))
-    if missing := [p for p in REQUIRED[mode] if p not in found]:
-        raise PromptFileError(f"{path}: the template lacks "
-                              + " and ".join("{{" + p + "}}" for p in missing)
-                              + "; add them (between tags, before the instruction)")
-    return PromptFile(version=version, template=template,
-                      description=header.get("description", ""), path=path, mode=mode,
-                      threshold=_number(header, "threshold", 0.5, path),
-                      combiner=header.get("combiner", "any").lower(),
-                      weights=_weights(header, path), bias=_number(header, "bias", 0.0, path),
-                      calls=header.get("calls", "combined").lower(),
-                      reading=header.get("reading", "model").lower(),
-                      fitted=header.get("fitted", ""))
+    mode = mode_named(header.get("mode", DEFAULT_MODE).lower(), path)
+    prompt = PromptFile(version=version, template=template,
+                        description=header.get("description", ""), path=path, mode=mode.name,
+                        threshold=header_number(header, "threshold", 0.5, path),
+                        combiner=header.get("combiner", "any").lower(),
+                        weights=_weights(header, path),
+                        bias=header_number(header, "bias", 0.0, path),
+                        calls=header.get("calls", "combined").lower(),
+                        reading=header.get("reading", "model").lower(),
+                        fitted=header.get("fitted", ""), checks=header.get("checks", ""),
+                        header=header)
+    mode.check(prompt)
+    return prompt

@@ -262,13 +262,16 @@ def align(dataset: Annotated[str | None, typer.Option(help="Dataset name.")] = N
           model: Annotated[str | None, typer.Option(help="Judge model.")] = None,
           folds: Annotated[int, typer.Option(help="Cross-validation folds on dev.")] = 5,
           concurrency: Annotated[int, typer.Option(
-              help="Judge calls in flight in the final experiment.")] = 2) -> None:
+              help="Judge calls in flight in the final experiment.")] = 2,
+          checks: Annotated[str | None, typer.Option(
+              help="Checks module (dotted path) for checklist candidates, or 'none'. "
+                   "Default: the one the prompt versions' headers name.")] = None) -> None:
     """Choose and fit a judge on the dev split, write it as the next prompt version, then
     run it once over the whole dataset (the first time the test split is read)."""
     from pipeline.steps import align_judge
 
     align_judge(load(), _console(), dataset=dataset, model=model, folds=folds,
-                concurrency=concurrency)
+                concurrency=concurrency, checks=checks)
 
 
 # --- the whole loop, and the judge at work ----------------------------------------------------

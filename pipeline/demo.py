@@ -130,7 +130,8 @@ def run_demo(settings: Settings, console: Console | None = None, live_questions:
     with step("5. align: choose and fit on dev, write the next version, prove it once",
               console, result):
         aligned = steps.align_judge(demo_settings, console, concurrency=concurrency,
-                                    prompts_dir=align_options.get("prompts_dir"))
+                                    prompts_dir=align_options.get("prompts_dir"),
+                                    checks=align_options.get("checks"))
     result.aligned = aligned.version
     if aligned.experiment is not None:
         result.experiments[aligned.version] = aligned.experiment.experiment_id

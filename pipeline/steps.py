@@ -111,7 +111,7 @@ def show_comparison(phoenix: Phoenix, dataset: str, console: Console
 
 def align_judge(settings: Settings, console: Console, *, dataset: str | None = None,
                 model: str | None = None, folds: int = 5, concurrency: int = 2,
-                prompts_dir: Path | None = None) -> AlignReport:
+                prompts_dir: Path | None = None, checks: str | None = None) -> AlignReport:
     """``make align`` with progress bars: fit on dev, write the version, prove it once."""
     from evaluators.prompt_files import PROMPTS_DIR
     from pipeline.align.run import fit, prove
@@ -126,7 +126,7 @@ def align_judge(settings: Settings, console: Console, *, dataset: str | None = N
     prompts_dir = prompts_dir or PROMPTS_DIR
     with progress_bar() as bar:
         report = fit(phoenix, endpoint, name, cache_dir=settings.run_dir / "align",
-                     prompts_dir=prompts_dir, folds=folds, progress=bar)
+                     prompts_dir=prompts_dir, folds=folds, checks=checks, progress=bar)
     with progress_bar() as bar:
         experiment = prove(phoenix, endpoint, report, prompts_dir=prompts_dir,
                            concurrency=concurrency, progress=bar)

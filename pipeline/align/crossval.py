@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from evaluators import metrics
-from pipeline.align.candidates import Candidate, Signals
+from evaluators.modes.base import Candidate, Signals
 
 FOLDS = 5
 

@@ -13,7 +13,7 @@ from statistics import fmean
 
 from evaluators import metrics
 from evaluators.labels import HUMAN_LABELS
-from pipeline.align.candidates import Candidate, Signals
+from evaluators.modes.base import Candidate, Signals
 
 SIZES = (10, 20, 40, 80)
 DRAWS = 5

@@ -12,8 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from evaluators.endpoint import Endpoint
 from evaluators.labels import ERROR
-from pipeline.align.signals import Cache, Source, signal_key
+from evaluators.modes import mode_of
+from evaluators.modes.base import Source
+from pipeline.align.signals import Cache, judges_for, signal_key
 from pipeline.dataset.examples import LabeledDataset
 from pipeline.phoenix.connection import Phoenix
 from pipeline.phoenix.experiments import judge_experiments, stored_runs
@@ -37,27 +40,33 @@ def _verdict(run: dict[str, Any] | None) -> dict[str, Any] | None:
     return output
 
 
-def prefill(phoenix: Phoenix, cache: Cache, sources: Sequence[Source], model: str,
+def prefill(phoenix: Phoenix, cache: Cache, sources: Sequence[Source], endpoint: Endpoint,
             dev: LabeledDataset, *, prompt_name: str = PROMPT_NAME) -> int:
     """Copy into ``cache`` every dev-row verdict a matching experiment already holds;
-    return how many were copied."""
+    return how many were copied. Only versions whose mode stores what the model said as
+    the run's output qualify (``word``; other modes store decisions made of it)."""
     experiments = judge_experiments(phoenix, dev.dataset.id)
     node_ids = dev.node_ids()
+    model = endpoint.model
     copied = 0
-    for source in (s for s in sources if not s.is_checklist):
+    words = [s for s in sources if mode_of(s.prompt).output_is_said]
+    judges = judges_for(words, endpoint)
+    for source in words:
         stored = tagged_version(phoenix, source.prompt.version, prompt_name)
         if stored is None or template_text(stored) != source.prompt.template:
             continue
+        keys = {e.id: signal_key(judges[source.key], model, e) for e in dev.examples}
         for experiment in reversed(experiments):  # the newest first
             if not _same_judge(experiment, str(stored.id), model, dev):
                 continue
-            missing = [e for e in dev.examples
-                       if signal_key(source, model, e) not in cache.entries]
+            missing = [e for e in dev.examples if keys[e.id] not in cache.entries]
             if not missing:
                 break
             runs = stored_runs(phoenix, experiment["id"])
             for example in missing:
-                if (verdict := _verdict(runs.get(node_ids[example.id]))) is not None:
-                    cache.add(signal_key(source, model, example), verdict)
+                key = keys[example.id]
+                if key is not None and (verdict := _verdict(runs.get(
+                        node_ids[example.id]))) is not None:
+                    cache.add(key, verdict)
                     copied += 1
     return copied

@@ -1,10 +1,13 @@
 """``judge-align align``: choose, fit and prove a judge, in that order.
 
 1. Read the dataset's dev split only (Phoenix sends the dev examples; test is not fetched).
-2. Ask every hand-written prompt version and the checklist about every dev row
-   (:mod:`pipeline.align.signals`, cached and resumable); a version's verdicts already
-   stored by a matching experiment are copied instead (:mod:`pipeline.align.reuse`).
-3. Cross-validate every candidate on the dev rows and choose the best
+2. Ask every source the judge modes need about every dev row (:mod:`evaluators.modes`:
+   each hand-written prompt version, the checklist's reading of the question where a checks
+   module is named (:mod:`pipeline.align.domain`), then a few-shot prompt built on the
+   best-agreeing version), cached and resumable (:mod:`pipeline.align.signals`); a
+   version's verdicts already stored by a matching experiment are copied instead
+   (:mod:`pipeline.align.reuse`).
+3. Cross-validate every mode's candidates on the dev rows and choose the best
    (:mod:`pipeline.align.crossval`).
 4. Fit the winner on every dev row and write it as the next prompt version
    (:mod:`pipeline.align.write`), mirrored to Phoenix's prompt store.
@@ -14,6 +17,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -21,14 +25,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from evaluators.chat import RetryPolicy
-from evaluators.checks.extraction import READING_TEMPLATE
 from evaluators.endpoint import Endpoint, check_endpoint
 from evaluators.labels import HELPFUL, NOT_HELPFUL
-from evaluators.prompt_files import CHECKLIST, PROMPTS_DIR, load_prompt
-from pipeline.align.candidates import Fitted, candidates_for
+from evaluators.modes import candidates_for, mode_of, sources_for
+from evaluators.modes.base import Context, Fitted
+from evaluators.prompt_files import PROMPTS_DIR, PromptFile, load_all
 from pipeline.align.crossval import FOLDS, Score, choose, cross_validate
+from pipeline.align.domain import checks_module
 from pipeline.align.reuse import prefill
-from pipeline.align.signals import Cache, Source, checklist_prompt, collect
+from pipeline.align.signals import Cache, collect, labeled
 from pipeline.align.write import render_version, write_version
 from pipeline.dataset.examples import LabeledDataset, load_labeled
 from pipeline.dataset.splits import DEV
@@ -52,15 +57,14 @@ class AlignReport:
     version: str
     created: bool
     reused: int = 0  # dev-row verdicts copied from finished experiments
+    checks: str | None = None  # the checks module offered, None: generic candidates only
     experiment: ExperimentReport | None = None
 
 
-def hand_written(directory: Path) -> list[str]:
-    """The prompt versions people wrote (not checklists, not earlier ``align`` output)."""
-    from evaluators.prompt_files import available_versions
-
-    return [v for v in available_versions(directory)
-            if not (p := load_prompt(v, directory)).fitted and p.mode != CHECKLIST]
+def hand_written(prompts: list[PromptFile]) -> list[PromptFile]:
+    """The prompt versions people wrote: the model writes the label from them (word or
+    probability mode), and ``align`` did not write them."""
+    return [p for p in prompts if not p.fitted and mode_of(p).writes_label]
 
 
 MIN_PER_LABEL = 5
@@ -88,33 +92,41 @@ def load_dev(phoenix: Phoenix, dataset: str) -> LabeledDataset:
 def fit(phoenix: Phoenix, endpoint: Endpoint, dataset: str, *, cache_dir: Path,
         prompts_dir: Path = PROMPTS_DIR, folds: int = FOLDS, seed: int = 0,
         retry: RetryPolicy | None = None, prompt_name: str = PROMPT_NAME,
-        progress: Progress = SILENT) -> AlignReport:
-    """Steps 1-4: choose and fit on dev, write the version; nothing reads test."""
+        checks: str | None = None, progress: Progress = SILENT) -> AlignReport:
+    """Steps 1-4: choose and fit on dev, write the version; nothing reads test.
+
+    ``checks``: the checks module to offer checklist candidates for (``"none"``: none);
+    by default the one the prompt versions name (:mod:`pipeline.align.domain`)."""
+    prompts = load_all(prompts_dir)
+    module = checks_module(prompts, checks)
     dev = load_dev(phoenix, dataset)
-    versions = hand_written(prompts_dir)
-    sources = [Source(v, load_prompt(v, prompts_dir)) for v in versions]
-    sources.append(Source("checklist", checklist_prompt(prompts_dir / "checklist.txt")))
+    context = Context(tuple(hand_written(prompts)), module,
+                      tuple(labeled(example) for example in dev.examples))
     check_endpoint(endpoint)
     cache = Cache(cache_dir / f"{_safe(dataset)}-{_safe(endpoint.model)}.jsonl")
-    reused = prefill(phoenix, cache, sources, endpoint.model, dev, prompt_name=prompt_name)
+    sources = sources_for(context)
+    reused = prefill(phoenix, cache, sources, endpoint, dev, prompt_name=prompt_name)
     rows = collect(sources, endpoint, dev.examples, cache, retry=retry, progress=progress)
-    labels = [example.label for example in dev.examples]
+    # Round two: what the modes ask once they see round one's answers (few-shot's base).
+    context = dataclasses.replace(context, signals=tuple(rows))
+    more = sources_for(context)
+    if [s.key for s in more] != [s.key for s in sources]:
+        rows = collect(more, endpoint, dev.examples, cache, retry=retry, progress=progress)
+    labels = context.labels
     scores = [cross_validate(c, rows, labels, k=folds, seed=seed)
-              for c in candidates_for(versions)]
+              for c in candidates_for(context)]
     winner = choose(scores)
     fitted = winner.candidate.fit(rows, labels)
-    template = (READING_TEMPLATE if fitted.mode == CHECKLIST
-                else load_prompt(fitted.source, prompts_dir).template)
     text = render_version(
-        fitted, template, description=f"make align: {winner.candidate.name}, fitted on the "
-                                      f"dev split of {dataset}",
+        fitted, description=f"make align: {winner.candidate.name}, fitted on the dev split "
+                            f"of {dataset}",
         fitted_on=f"{len(dev.examples)} dev rows of {dataset} (version "
                   f"{dev.dataset.version_id}), {folds}-fold CV match rate "
                   f"{winner.match_rate:.3f}, {endpoint.model}, "
                   f"{datetime.now(UTC):%Y-%m-%d}")
-    version, created = write_version(text, prompts_dir)
+    version, created = write_version(text, prompts_dir, fitted.files())
     return AlignReport(dataset=dataset, dev=dev, scores=scores, winner=winner, fitted=fitted,
-                       version=version, created=created, reused=reused)
+                       version=version, created=created, reused=reused, checks=module)
 
 
 def prove(phoenix: Phoenix, endpoint: Endpoint, report: AlignReport, *,

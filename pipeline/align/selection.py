@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from statistics import fmean
 
 from evaluators import metrics
-from pipeline.align.candidates import Candidate, Signals
+from evaluators.modes.base import Candidate, Signals
 from pipeline.align.crossval import FOLDS, cross_validate
 
 REPEATS = 5

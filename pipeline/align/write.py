@@ -1,13 +1,16 @@
 """The winner of ``make align`` as the next prompt version file: the template it judges with
-and, in its header, the mode, threshold and weights fitted on the dev rows and where they
-came from. Writing the same fit again reuses the version that already holds it."""
+and, in its header, the mode and what was fitted on the dev rows and where it came from,
+with the files its mode keeps beside it (a few-shot version's labeled examples). Writing the
+same fit again reuses the version that already holds it."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from evaluators.modes.base import Fitted
 from evaluators.prompt_files import (
     PromptFile,
     available_versions,
@@ -15,9 +18,9 @@ from evaluators.prompt_files import (
     next_version,
     parse_prompt,
 )
-from pipeline.align.candidates import Fitted
 
-COMPARED = ("mode", "template", "threshold", "combiner", "weights", "bias", "calls")
+NOT_THE_FIT = ("description", "fitted")
+"""Header keys that describe a fit without being part of it."""
 
 
 def _header_text(fields: dict[str, Any]) -> str:
@@ -29,15 +32,23 @@ def _header_text(fields: dict[str, Any]) -> str:
     return "---\n" + "\n".join(lines) + "\n---\n"
 
 
-def render_version(fitted: Fitted, template: str, *, description: str, fitted_on: str
-                   ) -> str:
-    """The prompt file's text for ``fitted`` judging with ``template``."""
+def render_version(fitted: Fitted, *, description: str, fitted_on: str) -> str:
+    """The prompt file's text for ``fitted``."""
     fields = {"description": description, **fitted.header(), "fitted": fitted_on}
-    return _header_text(fields) + template.strip() + "\n"
+    return _header_text(fields) + fitted.template().strip() + "\n"
 
 
-def _same(a: PromptFile, b: PromptFile) -> bool:
-    return all(getattr(a, name) == getattr(b, name) for name in COMPARED)
+def _fit(prompt: PromptFile) -> tuple[dict[str, str], str]:
+    return ({k: v for k, v in prompt.header.items() if k not in NOT_THE_FIT},
+            prompt.template)
+
+
+def _same_files(existing: PromptFile, files: Mapping[str, str]) -> bool:
+    for name, text in files.items():
+        path = existing.path.with_name(f"{existing.version}.{name}")
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            return False
+    return True
 
 
 def aligned_versions(directory: Path) -> list[PromptFile]:
@@ -46,13 +57,23 @@ def aligned_versions(directory: Path) -> list[PromptFile]:
             if p.fitted]
 
 
-def write_version(text: str, directory: Path) -> tuple[str, bool]:
-    """Save ``text`` as the next version, unless an aligned version already holds the same
-    fit; return (version, created)."""
+def side_files(prompt: PromptFile) -> list[Path]:
+    """The files a version keeps beside it (``vN.examples.jsonl``...)."""
+    return sorted(p for p in prompt.path.parent.glob(f"{prompt.version}.*")
+                  if p != prompt.path)
+
+
+def write_version(text: str, directory: Path, files: Mapping[str, str] | None = None
+                  ) -> tuple[str, bool]:
+    """Save ``text`` as the next version (and ``files`` beside it, first), unless an aligned
+    version already holds the same fit; return (version, created)."""
+    files = files or {}
     candidate = parse_prompt(text, version="new", path=directory / "new.txt")
     for existing in aligned_versions(directory):
-        if _same(existing, candidate):
+        if _fit(existing) == _fit(candidate) and _same_files(existing, files):
             return existing.version, False
     version = next_version(directory)
+    for name, content in files.items():
+        (directory / f"{version}.{name}").write_text(content, encoding="utf-8")
     (directory / f"{version}.txt").write_text(text, encoding="utf-8")
     return version, True

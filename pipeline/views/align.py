@@ -26,19 +26,12 @@ def candidates_table(report: AlignReport) -> Table:
     return table
 
 
-def fit_lines(report: AlignReport) -> list[str]:
-    """The fit written into the version's header: threshold or weights."""
-    fitted = report.fitted
-    if fitted.combiner is not None and fitted.combiner.weights:
-        weights = ", ".join(f"{name} {weight:+.2f}" for name, weight in
-                            sorted(fitted.combiner.weights.items(), key=lambda kv: kv[1]))
-        return [f"weights (fitted on every dev row): bias {fitted.combiner.bias:+.2f}, "
-                f"{weights}; helpful when P >= {fitted.combiner.threshold}"]
-    if fitted.combiner is not None:
-        return ["rule: not_helpful as soon as one failure check fires (nothing fitted)"]
-    if fitted.mode == "probability":
-        return [f"threshold on P(helpful), fitted on every dev row: {fitted.threshold:.3f}"]
-    return ["the label the model writes (nothing fitted)"]
+def checks_line(report: AlignReport) -> str:
+    """Which checks module the checklist candidates came from, or that there were none."""
+    if report.checks:
+        return f"checks module: {report.checks} (checklist and stacked candidates use it)"
+    return ("no checks module named: generic candidates only (name one in a prompt header "
+            "or with --checks)")
 
 
 def _test_read(report: AlignReport) -> str:
@@ -53,9 +46,9 @@ def render_align(report: AlignReport, prompt_url: str, console: Console) -> None
     if report.reused:
         console.print(f"{report.reused} dev-row verdicts copied from finished experiments of "
                       "the same prompt text, model and dataset version (not asked again)")
+    console.print(checks_line(report), highlight=False)
     console.print(candidates_table(report))
-    for line in fit_lines(report):
-        console.print(line, highlight=False)
+    console.print(report.fitted.describe(), highlight=False)
     state = "written" if report.created else "already there (same fit)"
     console.print(f"prompt version {report.version}: {state}, "
                   f"evaluators/prompts/{report.version}.txt; Phoenix: {prompt_url}")

@@ -189,7 +189,7 @@ def test_without_the_escaping_a_forged_closing_tag_flips_the_naive_reader(
     """The control for the test above: the reader does flip when the data is pasted raw."""
     import evaluators.prompt_files
 
-    monkeypatch.setattr(evaluators.prompt_files, "_as_data", lambda text: text)
+    monkeypatch.setattr(evaluators.prompt_files, "as_data", lambda text: text)
     refusal = "I'm sorry, but I can't assist with that. " + injection
     with scripted_llm(naive_reader) as server:
         verdict = _verdict(_judge(Settings(run_dir=tmp_path), server),

@@ -7,12 +7,15 @@ import shutil
 from pathlib import Path
 
 from evaluators.prompt_files import PROMPTS_DIR
-from pipeline.align.write import aligned_versions
+from pipeline.align.write import aligned_versions, side_files
 
 
 def hand_written_prompts(directory: Path) -> Path:
-    """Copy ``evaluators/prompts`` into ``directory``, leaving out fitted versions."""
+    """Copy ``evaluators/prompts`` into ``directory``, leaving out fitted versions (and the
+    files they keep beside them)."""
     shutil.copytree(PROMPTS_DIR, directory)
     for fitted in aligned_versions(directory):
+        for path in side_files(fitted):
+            path.unlink()
         fitted.path.unlink()
     return directory

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from evaluators.chat import RetryPolicy
+from evaluators.checks import WEATHER
 from evaluators.labels import HELPFUL, NOT_HELPFUL
 from evaluators.prompt_files import load_prompt
 from pipeline.align.run import TooFewDevRows, fit, prove
@@ -48,7 +49,7 @@ def judge_reply(request: dict[str, Any]) -> dict[str, Any]:
     content = request["messages"][-1]["content"]
     if request.get("response_format"):
         return {"content": json.dumps({"places": ["Oslo"], "asks_for": ["weather"]})}
-    row = int(content.split("[row ", 1)[1].split("]", 1)[0])
+    row = int(content.rsplit("[row ", 1)[1].split("]", 1)[0])  # few-shot examples come first
     label = H if row % 5 < 3 else N
     first = [{"token": "helpful", "logprob": math.log(0.6 if label == H else 0.4)},
              {"token": "not", "logprob": math.log(0.4 if label == H else 0.6)}]
@@ -63,7 +64,7 @@ def make_dataset(settings: Settings, name: str, flip_test: bool = False) -> None
         if flip_test and split == "test":
             label = H if label == N else N
         examples.append({"id": question[:9].strip("[] ").replace(" ", "-"),
-                         "input": {"question": question, "answer": answer, "tools": []},
+                         "input": {"question": question, "answer": answer},  # no tool record
                          "output": {"label": label},
                          "metadata": {"split": split, "category": "weather_only"},
                          "splits": split})
@@ -77,7 +78,7 @@ def aligned(settings: Settings, name: str, tmp_path: Path, tag: str):
     hand_written_prompts(prompts)
     report = fit(connect(settings), settings.judge_endpoint(), name,
                  cache_dir=tmp_path / f"cache-{tag}", prompts_dir=prompts, folds=3,
-                 retry=FAST)
+                 retry=FAST, checks=WEATHER)
     return report, prompts
 
 
@@ -139,6 +140,12 @@ def test_verdicts_a_finished_experiment_holds_are_copied_not_asked_again(
     assert not any(text.startswith(v1_text) for text in asked)  # v1 was not asked again
     assert [(s.candidate.name, s.match_rate) for s in reusing.scores] == [
         (s.candidate.name, s.match_rate) for s in asking.scores]
+    # No prompt names a checks module: the generic candidates only, few-shot asked once a row
+    names = [s.candidate.name for s in asking.scores]
+    assert asking.checks is None and not any("checklist" in name for name in names)
+    assert "stacked v1, v2, v3 P(helpful), logistic C=1" in names
+    assert {"v1 few-shot k=4 word", "v1 few-shot k=4 probability"} <= set(names)
+    assert sum("<examples>" in text for text in asked) == 20
 
 
 def test_a_dev_split_too_small_or_one_sided_is_refused_before_any_call(

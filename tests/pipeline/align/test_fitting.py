@@ -6,20 +6,22 @@ from pathlib import Path
 
 import pytest
 
+from evaluators.checks import WEATHER, load_checks
 from evaluators.labels import HELPFUL, NOT_HELPFUL
+from evaluators.modes import candidates_for
+from evaluators.modes.base import Context, Signals
+from evaluators.modes.checklist import ChecklistLogisticCandidate
+from evaluators.modes.probability import ThresholdCandidate, best_threshold
 from evaluators.prompt_files import load_prompt
-from pipeline.align.candidates import (
-    ChecklistLogisticCandidate,
-    Signals,
-    ThresholdCandidate,
-    best_threshold,
-    candidates_for,
-)
 from pipeline.align.crossval import choose, cross_validate, folds
 from pipeline.align.write import render_version, write_version
 from tests.support.prompts import hand_written_prompts
 
 H, N = HELPFUL, NOT_HELPFUL
+
+
+def candidates(checks: str | None = WEATHER):
+    return candidates_for(Context((load_prompt("v1"),), checks))
 
 
 def test_the_threshold_agrees_with_the_most_labels() -> None:
@@ -55,7 +57,7 @@ def rows_and_labels() -> tuple[list[Signals], list[str]]:
 
 def test_cross_validation_holds_each_row_out_and_the_best_is_chosen() -> None:
     rows, labels = rows_and_labels()
-    scores = [cross_validate(c, rows, labels, k=5) for c in candidates_for(["v1"])]
+    scores = [cross_validate(c, rows, labels, k=5) for c in candidates()]
     by_name = {s.candidate.name: s for s in scores}
     assert by_name["v1 word"].match_rate == pytest.approx(0.7)
     assert by_name["checklist any-rule (wording only, no model)"].match_rate == 0.8
@@ -69,17 +71,15 @@ def test_a_fitted_version_is_written_once(tmp_path: Path) -> None:
     directory = tmp_path / "prompts"
     hand_written_prompts(directory)
     rows, labels = rows_and_labels()
-    fitted = ThresholdCandidate("v1").fit(rows, labels)
-    text = render_version(fitted, load_prompt("v1", directory).template,
-                          description="test fit", fitted_on="10 rows")
+    fitted = ThresholdCandidate(load_prompt("v1", directory)).fit(rows, labels)
+    text = render_version(fitted, description="test fit", fitted_on="10 rows")
     version, created = write_version(text, directory)
     assert created and version == "v4"
     written = load_prompt(version, directory)
     assert written.mode == "probability" and written.threshold == pytest.approx(
         fitted.threshold, abs=1e-4)
     assert written.fitted == "10 rows"
-    again = render_version(fitted, load_prompt("v1", directory).template,
-                           description="test fit", fitted_on="another day")
+    again = render_version(fitted, description="test fit", fitted_on="another day")
     assert write_version(again, directory) == ("v4", False)  # same fit: no new version
     assert sorted(p.name for p in directory.glob("v*.txt"))[-1] == "v4.txt"
 
@@ -88,10 +88,11 @@ def test_a_logistic_fit_is_written_with_its_weights(tmp_path: Path) -> None:
     directory = tmp_path / "prompts"
     hand_written_prompts(directory)
     rows, labels = rows_and_labels()
-    fitted = ChecklistLogisticCandidate().fit(rows, labels)
-    assert fitted.combiner is not None and fitted.combiner.weights["refusal"] < 0
-    text = render_version(fitted, "Read {{question}}\n", description="d", fitted_on="f")
+    fitted = ChecklistLogisticCandidate(load_checks(WEATHER)).fit(rows, labels)
+    assert fitted.combiner.weights["refusal"] < 0
+    text = render_version(fitted, description="d", fitted_on="f")
     version, _ = write_version(text, directory)
     written = load_prompt(version, directory)
     assert written.mode == "checklist" and written.combiner == "logistic"
+    assert written.checks == WEATHER
     assert written.weights == fitted.combiner.weights and written.bias == fitted.combiner.bias

@@ -4,9 +4,13 @@ functions over signals, no server."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 from evaluators.labels import HELPFUL, NOT_HELPFUL
-from pipeline.align.candidates import Signals, ThresholdCandidate, WordCandidate
+from evaluators.modes.base import Signals
+from evaluators.modes.probability import ThresholdCandidate
+from evaluators.modes.word import WordCandidate
+from evaluators.prompt_files import PromptFile
 from pipeline.align.learning_curve import learning_curve, stratified_subset
 from pipeline.align.selection import choose, paired_gap, repeated_cross_validation
 
@@ -24,10 +28,14 @@ def rows_where(right: list[bool], labels: list[str], source: str,
 LABELS = [HELPFUL, NOT_HELPFUL] * 30
 
 
+def version(name: str) -> PromptFile:
+    return PromptFile(name, "{{question}} {{answer}}", "", Path(f"{name}.txt"))
+
+
 def test_a_word_candidate_scores_its_own_correctness_in_every_repeat() -> None:
     right = [i % 4 != 0 for i in range(len(LABELS))]  # 75% right
-    result = repeated_cross_validation(WordCandidate("v1"), rows_where(right, LABELS, "v1"),
-                                       LABELS, repeats=3)
+    rows = rows_where(right, LABELS, "v1")
+    result = repeated_cross_validation(WordCandidate(version("v1")), rows, LABELS, repeats=3)
     assert result.per_row == [float(ok) for ok in right]
     assert result.match_rate.value == 0.75
     assert result.match_rate.low is not None and result.match_rate.low < 0.75
@@ -40,17 +48,17 @@ def test_the_simpler_candidate_wins_within_one_standard_error_not_beyond() -> No
     close = [ok or rng.random() < 0.1 for ok in base]  # a little better than base
     rows = rows_where(base, LABELS, "plain")
     rows = rows_where(close, LABELS, "fancy", rows)
-    plain = repeated_cross_validation(WordCandidate("plain"), rows, LABELS, repeats=2)
-    fancy = repeated_cross_validation(WordCandidate("fancy", complexity=3), rows, LABELS,
+    plain = repeated_cross_validation(WordCandidate(version("plain")), rows, LABELS, repeats=2)
+    fancy = repeated_cross_validation(WordCandidate(version("fancy"), complexity=3), rows, LABELS,
                                       repeats=2)
     gap, error = paired_gap(fancy, plain)
     assert 0 < gap <= error
     assert choose([fancy, plain]).candidate.name == "plain word"
 
     perfect = rows_where([True] * len(LABELS), LABELS, "fancy", rows)
-    fancy = repeated_cross_validation(WordCandidate("fancy", complexity=3), perfect, LABELS,
-                                      repeats=2)
-    plain = repeated_cross_validation(WordCandidate("plain"), perfect, LABELS, repeats=2)
+    fancy = repeated_cross_validation(WordCandidate(version("fancy"), complexity=3), perfect,
+                                      LABELS, repeats=2)
+    plain = repeated_cross_validation(WordCandidate(version("plain")), perfect, LABELS, repeats=2)
     gap, error = paired_gap(fancy, plain)
     assert gap > error
     assert choose([plain, fancy]).candidate.name == "fancy word"
@@ -68,7 +76,7 @@ def test_subsets_keep_both_labels_and_the_curve_ends_with_every_dev_label() -> N
            for i, label in enumerate(labels)]
     held = [Signals(probabilities={"v1": 0.65 if i % 2 else 0.55}) for i in range(20)]
     held_labels = [HELPFUL if i % 2 else NOT_HELPFUL for i in range(20)]
-    points = learning_curve(ThresholdCandidate("v1"), dev, labels, held, held_labels,
+    points = learning_curve(ThresholdCandidate(version("v1")), dev, labels, held, held_labels,
                             sizes=(10, 40, 100), draws=4)
     assert [p.size for p in points] == [10, 40, 70]  # 100 is more than dev holds
     assert [len(p.rates) for p in points] == [4, 4, 1]

@@ -1,15 +1,27 @@
-"""The checklist's code checks, one rubric failure each, on answers written for the test
-(not taken from the gold set), and the question reading they rely on."""
+"""The weather checks, one rubric failure each, on answers written for the test (not taken
+from the gold set), and the question reading they rely on."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from evaluators.checklist import check_scores, reason_for
+from evaluators.checks import WEATHER as WEATHER_CHECKS
+from evaluators.checks import Row, load_checks
 from evaluators.checks.combine import ANY, Combiner
-from evaluators.checks.extraction import Reading
-from evaluators.checks.request import COMPARISON, DECISION, PLAN, WEATHER, places_in, read_request
+from evaluators.checks.weather.request import (
+    COMPARISON,
+    DECISION,
+    PLAN,
+    WEATHER,
+    places_in,
+    read_request,
+)
 from evaluators.evidence import ToolCall
+from evaluators.modes.checklist import reason_for
+
+CHECKS = load_checks(WEATHER_CHECKS)
 
 OSLO = ToolCall("get_weather", {"location": "Oslo", "unit": "celsius"},
                 {"location": "Oslo, Norway", "conditions": "Moderate rain", "temperature": 4.2,
@@ -19,8 +31,14 @@ ATLANTIS = ToolCall("get_weather", {"location": "Atlantis"},
 GOOD = "It is 4.2°C in Oslo with moderate rain; it feels like 1.0°C. Take an umbrella."
 
 
+def check_scores(question: str, answer: str, tools: list[ToolCall] | None,
+                 reading: dict[str, Any] | None = None) -> dict[str, float]:
+    return CHECKS.scores(Row(question, answer, None if tools is None else tuple(tools),
+                             reading))
+
+
 def fired(question: str, answer: str, tools: list[ToolCall] | None = None,
-          reading: Reading | None = None) -> set[str]:
+          reading: dict[str, Any] | None = None) -> set[str]:
     scores = check_scores(question, answer, tools if tools is not None else [OSLO], reading)
     return {name for name, score in scores.items() if score >= 0.5}
 
@@ -67,13 +85,43 @@ def test_unknown_places_are_answered_by_saying_so() -> None:
 def test_asking_for_the_place_when_none_was_named_is_evidence_for_helpful() -> None:
     scores = check_scores("What should I do today?", "Which city are you in?", [])
     assert scores["asks_for_missing_place"] == 1.0
-    assert Combiner(ANY).helpful(scores)  # not counted as a failure
-    assert reason_for(scores, "helpful") == "no failure check fired"
+    assert Combiner(ANY, evidence=CHECKS.helpful).helpful(scores)  # not counted as a failure
+    assert reason_for(CHECKS, scores, "helpful") == "no failure check fired"
+
+
+def firing(scores: dict[str, float]) -> set[str]:
+    return {name for name, score in scores.items() if score >= 0.5}
 
 
 def test_without_a_tool_record_only_the_text_checks_speak() -> None:
     answer = "It is 14.2°C and sunny in Oslo."  # wrong by the record, but there is none
-    assert fired("Weather in Oslo?", answer, tools=[]) == set()
+    assert firing(check_scores("Weather in Oslo?", answer, None)) == set()
+    atlantis = "Atlantis is sunny at 25°C."
+    assert firing(check_scores("Weather in Atlantis?", atlantis, None)) == set()
+
+
+def test_a_record_of_no_call_makes_stated_weather_a_wrong_fact() -> None:
+    """Rule 6: weather given without calling the tool; an empty record is a record."""
+    answer = "It is 14.2°C and sunny in Oslo."
+    assert firing(check_scores("Weather in Oslo?", answer, [])) == {"weather_without_call"}
+    asking = "Which city are you in?"
+    assert firing(check_scores("What's the weather?", asking, [])) == CHECKS.helpful
+    assert "weather_without_call" not in fired("Weather in Oslo?", GOOD)  # a call was made
+
+
+def test_the_checklist_tells_no_record_from_a_record_of_no_call() -> None:
+    import asyncio
+
+    from evaluators.endpoint import Endpoint
+    from evaluators.modes import make_judge
+    from evaluators.prompt_files import load_prompt
+
+    judge = make_judge(Endpoint("http://127.0.0.1:9/v1", "k", "none"), load_prompt("v4"))
+    answer = "It is 14.2°C and sunny in Oslo."
+    no_call = asyncio.run(judge.judge("Weather in Oslo?", answer, []))
+    no_record = asyncio.run(judge.judge("Weather in Oslo?", answer, None))
+    assert no_call.label == "not_helpful" and "weather_without_call (rule 6)" in no_call.reason
+    assert no_record.label == "helpful" and no_record.checks["weather_without_call"] == 0.0
 
 
 def test_the_question_is_read_by_its_wording() -> None:
@@ -92,10 +140,14 @@ def test_the_question_is_read_by_its_wording() -> None:
 def test_the_models_reading_adds_what_the_wording_missed() -> None:
     question = "I'm American: what's Paris like today?"
     assert read_request(question).places == ()
-    reading = Reading(places=("Paris", "Narnia"), kinds=frozenset({PLAN}))
-    merged = read_request(question, reading.places, reading.kinds)
+    merged = read_request(question, ("Paris", "Narnia"), frozenset({PLAN}))
     assert merged.places == ("Paris",)  # a place the question does not name is dropped
     assert merged.wants(PLAN)
+    from evaluators.checks.weather import context
+
+    read = context(Row(question, "", None, {"places": ["Paris", "Narnia"],
+                                             "asks_for": ["plan", "gossip"]}))
+    assert read.places == ("Paris",) and read.wants(PLAN)
 
 
 def test_a_checklist_reading_the_wording_alone_asks_the_model_nothing(
@@ -103,12 +155,12 @@ def test_a_checklist_reading_the_wording_alone_asks_the_model_nothing(
     import asyncio
     from pathlib import Path
 
-    from evaluators.checklist import ChecklistJudge
     from evaluators.endpoint import Endpoint
+    from evaluators.modes.checklist import ChecklistJudge
     from evaluators.prompt_files import parse_prompt
 
-    prompt = parse_prompt("---\nmode: checklist\nreading: wording\n---\nRead {{question}}\n",
-                          version="v9", path=Path("v9.txt"))
+    prompt = parse_prompt(f"---\nmode: checklist\nchecks: {WEATHER_CHECKS}\nreading: wording"
+                          "\n---\nRead {{question}}\n", version="v9", path=Path("v9.txt"))
     with scripted_llm(lambda request: {"content": "{}"}) as server:
         judge = ChecklistJudge(Endpoint(server.base_url, "k", "scripted"), prompt)
         verdict = asyncio.run(judge.judge("Weather in Oslo?", "I'm sorry, I can't help.", []))

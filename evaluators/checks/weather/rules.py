@@ -1,28 +1,25 @@
-"""Code checks, one or more per rubric rule (``docs/rubric.md``): each looks at the
-question, the answer and (when there is one) the tool record, and says 1.0 when it sees the
-failure, 0.0 when it does not. Checks never decide alone: the checklist judge weighs them
-(:mod:`evaluators.checks.combine`)."""
+"""The weather checks, one or more per rubric rule (``docs/rubric.md``): each looks at the
+question (read into a :class:`~evaluators.checks.weather.request.Request`), the answer and
+(when there is one) the tool record, and says 1.0 when it sees the failure, 0.0 when it does
+not. Checks never decide alone: the checklist judge weighs them
+(:mod:`evaluators.checks.combine`).
+
+They read the demo agent's tool results (``agent_demo``): the result keys (``temperature``,
+``feels_like``, ``low``, ``high``, ``temperature_unit``, ``conditions``, ``weather``,
+``plan``, ``periods``), the unknown-place error's wording and the activities it suggests.
+``tests/evaluators/checks/test_weather_contract.py`` feeds them real tool results, so a
+change on either side breaks a test instead of silently scoring 0."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from evaluators.checks.request import COMPARISON, DECISION, PLAN, Request
-from evaluators.checks.text import (
-    english_share,
-    fold,
-    has_figures,
-    looks_cut_off,
-    mentions,
-    similar,
-    speeds,
-    temperatures,
-)
-from evaluators.evidence import ToolCall
+from evaluators.checks.base import Check, Row
+from evaluators.checks.text import english_share, fold, looks_cut_off, mentions, similar
+from evaluators.checks.weather.figures import has_figures, speeds, temperatures
+from evaluators.checks.weather.request import COMPARISON, DECISION, PLAN, Request
 
 TOLERANCE = 0.6
 """Degrees between an answer's figure and the tool's (rounding, one conversion)."""
@@ -44,7 +41,8 @@ ACTIVITIES = re.compile(r"\b(?:museum|galler|walk|hike|hiking|tour|visit|park|ca
                         r"beach|picnic|cinema|theat|spa|restaurant|shop|bike|cycl|run|swim|kayak|"
                         r"paddle|climb|library|aquarium|zoo|sightsee|bar\b|concert|food|eat|"
                         r"lunch|dinner|brunch|skat|ski|sledg|stroll|explore|garden|castle|"
-                        r"temple|bath|cooking|class|game|escape room|bowling|planetarium)",
+                        r"temple|bath|cooking|class|game|escape room|bowling|planetarium|"
+                        r"cable car|viewpoint|stargaz)",
                         re.IGNORECASE)
 COMPARATIVE = re.compile(r"\b(?:warmer|colder|cooler|hotter|wetter|drier|rainier|windier|sunnier|"
                          r"nicer|better|worse|more|less|than|both|whereas|while|compared|"
@@ -55,7 +53,8 @@ DECIDES = re.compile(r"\b(?:yes|no|not (?:a )?(?:good|great|ideal)|good (?:idea|
 OUTDOOR = re.compile(r"\b(?:beach|picnic|hike|hiking|outdoor|park|kayak|paddle|swim|bike|cycl|"
                      r"sunbath|terrace|rooftop|stroll|walk)", re.IGNORECASE)
 INDOOR = re.compile(r"\b(?:indoor|inside|museum|galler|cinema|theat|spa|library|aquarium|"
-                    r"caf[eé]|mall|shopping|restaurant|covered|umbrella|stay (?:in|dry))",
+                    r"caf[eé]|mall|shopping|restaurant|covered|umbrella|stay (?:in|dry)|"
+                    r"cooking class|bowling|escape room|science cent|planetarium)",
                     re.IGNORECASE)
 UNKNOWN_PLACE = re.compile(r"not a city|no weather data|unknown (?:place|city|location)|"
                            r"not found|could not find", re.IGNORECASE)
@@ -69,38 +68,19 @@ CONDITION_CLASSES = {
 }
 
 
-@dataclass(frozen=True)
-class Row:
-    """What the judge sees of one example."""
-
-    question: str
-    answer: str
-    tools: tuple[ToolCall, ...] = ()
-
-    @property
-    def weather_results(self) -> list[dict[str, Any]]:
-        """Every weather block the tools returned (top level, ``weather`` and per period)."""
-        found: list[dict[str, Any]] = []
-        for call in self.tools:
-            result = call.result
-            for block in (result, result.get("weather"), *_periods(result)):
-                if isinstance(block, dict) and ("temperature" in block or "conditions" in block):
-                    found.append(block)
-        return found
+def weather_results(row: Row) -> list[dict[str, Any]]:
+    """Every weather block the tools returned (top level, ``weather`` and per period)."""
+    found: list[dict[str, Any]] = []
+    for call in row.calls:
+        result = call.result
+        for block in (result, result.get("weather"), *_periods(result)):
+            if isinstance(block, dict) and ("temperature" in block or "conditions" in block):
+                found.append(block)
+    return found
 
 
 def _periods(result: dict[str, Any]) -> list[Any]:
     return [*(result.get("plan") or []), *(result.get("periods") or [])]
-
-
-@dataclass(frozen=True)
-class Check:
-    """A named code check for one rubric rule."""
-
-    name: str
-    rule: int
-    what: str
-    run: Callable[[Row, Request], float] = field(repr=False)
 
 
 # --- rule 2: not prose ---------------------------------------------------------------------
@@ -126,7 +106,7 @@ def refusal(row: Row, _: Request) -> float:
 
 
 def _unknown_place(row: Row) -> bool:
-    return any(call.error and UNKNOWN_PLACE.search(call.error) for call in row.tools)
+    return any(call.error and UNKNOWN_PLACE.search(call.error) for call in row.calls)
 
 
 def invented_weather(row: Row, _: Request) -> float:
@@ -202,7 +182,7 @@ def _tool_temperatures(row: Row) -> list[tuple[float, str]]:
     """Every figure the tools returned, read in the unit of their temperatures (so a daily
     range or a per-period figure counts too), and figures inside their texts."""
     found = []
-    for call in row.tools:
+    for call in row.calls:
         blocks = [b for b in (call.result, call.result.get("weather")) if isinstance(b, dict)]
         unit = next((_unit_of(b) for b in blocks if b.get("temperature_unit")), "C")
         found += [(number, unit) for number in _numbers(call.result)]
@@ -232,10 +212,16 @@ LABELED_FIGURE = re.compile(r"\b(high|low|feels[ -]like)\b[^.\d\n-]{0,25}?(-?\d+
 FIELD_OF = {"high": "high", "low": "low", "feels like": "feels_like", "feels-like": "feels_like"}
 
 
+def weather_without_call(row: Row, _: Request) -> float:
+    """The record shows that no tool was called, yet the answer states weather figures
+    (rule 6: weather given without calling the tool). No record at all says nothing."""
+    return float(row.tools == () and has_figures(row.answer))
+
+
 def mislabeled_figure(row: Row, _: Request) -> float:
     """A figure called the high, the low or the feels-like that is not that figure in any
     weather block the tool returned (in the same unit)."""
-    blocks = row.weather_results
+    blocks = weather_results(row)
     if not blocks:
         return 0.0
     for match in LABELED_FIGURE.finditer(row.answer):
@@ -260,7 +246,7 @@ PERIOD = re.compile(r"\b(?:morning|afternoon|evening|night|tonight|later|\d\d:\d
 def _day_conditions(row: Row) -> set[str]:
     """The conditions the tools reported for the whole day (not per period)."""
     found: set[str] = set()
-    for call in row.tools:
+    for call in row.calls:
         for block in (call.result, call.result.get("weather")):
             if isinstance(block, dict) and block.get("conditions"):
                 found |= _condition_classes(str(block["conditions"]))
@@ -315,7 +301,7 @@ def decision_missing(row: Row, request: Request) -> float:
 def unsafe_advice(row: Row, _: Request) -> float:
     """Outdoor plans in rain, snow or storms with no indoor option."""
     wet = any(_condition_classes(str(b.get("conditions") or "")) & {"rain", "snow", "storm"}
-              for b in row.weather_results[:2])
+              for b in weather_results(row)[:2])
     return float(wet and bool(OUTDOOR.search(row.answer)) and not INDOOR.search(row.answer))
 
 
@@ -332,34 +318,29 @@ CHECKS: tuple[Check, ...] = (
           not_prose),
     Check("refusal", 4, "declines without a way forward", refusal),
     Check("invented_weather", 8, "weather for a place the tool could not find",
-          invented_weather),
+          invented_weather, reads_tools=True),
     Check("echo", 5, "repeats the question", echo),
     Check("needless_question", 5, "asks back although a place was named", needless_question),
     Check("asks_for_missing_place", 5, "asks for the place when none was named (helpful)",
-          asks_for_missing_place),
+          asks_for_missing_place, helpful=True),
     Check("missed_place", 3, "a place the question names is missing", missed_place),
     Check("guessed_place", 3, "weather for a place nobody named", guessed_place),
     Check("unit_not_given", 1, "the unit asked for is not used", unit_not_given),
-    Check("wrong_figures", 6, "a temperature the tool did not report", wrong_figures),
+    Check("wrong_figures", 6, "a temperature the tool did not report", wrong_figures,
+          reads_tools=True),
+    Check("weather_without_call", 6, "weather figures although no tool was called",
+          weather_without_call, reads_tools=True),
     Check("mislabeled_figure", 6, "a high, low or feels-like the tool did not report",
-          mislabeled_figure),
+          mislabeled_figure, reads_tools=True),
     Check("wrong_conditions", 6, "conditions the tool did not report for the day",
-          wrong_conditions),
+          wrong_conditions, reads_tools=True),
     Check("plan_missing", 7, "a plan was asked for and none is given", plan_missing),
     Check("comparison_missing", 7, "a comparison was asked for and none is made",
           comparison_missing),
     Check("decision_missing", 7, "a decision was asked for and none is given",
           decision_missing),
     Check("unsafe_advice", 9, "outdoor plans in rain or storms, no indoor option",
-          unsafe_advice),
+          unsafe_advice, reads_tools=True),
     Check("broken", 10, "empty, cut off or in another language", broken),
 )
-"""Every code check, in rubric order of importance."""
-
-HELPFUL_EVIDENCE = frozenset({"asks_for_missing_place"})
-"""Checks that speak for ``helpful`` when they fire."""
-
-
-def run_checks(row: Row, request: Request) -> dict[str, float]:
-    """Every code check's score for one row."""
-    return {check.name: check.run(row, request) for check in CHECKS}
+"""Every weather check, in rubric order of importance."""
