@@ -261,17 +261,24 @@ def compare(dataset: Annotated[str | None, typer.Option(help="Dataset name.")] =
 def align(dataset: Annotated[str | None, typer.Option(help="Dataset name.")] = None,
           model: Annotated[str | None, typer.Option(help="Judge model.")] = None,
           folds: Annotated[int, typer.Option(help="Cross-validation folds on dev.")] = 5,
+          repeats: Annotated[int, typer.Option(
+              help="Cross-validation repeats, each with its own fold seed.")] = 5,
           concurrency: Annotated[int, typer.Option(
               help="Judge calls in flight in the final experiment.")] = 2,
           checks: Annotated[str | None, typer.Option(
               help="Checks module (dotted path) for checklist candidates, or 'none'. "
-                   "Default: the one the prompt versions' headers name.")] = None) -> None:
+                   "Default: the one the prompt versions' headers name.")] = None,
+          external: Annotated[list[str] | None, typer.Option(
+              help="A labeled dataset written elsewhere, read only by the final run (never "
+                   "to fit or choose); may be given several times.")] = None) -> None:
     """Choose and fit a judge on the dev split, write it as the next prompt version, then
-    run it once over the whole dataset (the first time the test split is read)."""
+    the final run: every candidate scored on the test split and the external sets, the
+    chosen form's learning curve, and the version as one experiment over every row."""
     from pipeline.steps import align_judge
 
     align_judge(load(), _console(), dataset=dataset, model=model, folds=folds,
-                concurrency=concurrency, checks=checks)
+                repeats=repeats, concurrency=concurrency, checks=checks,
+                external=external or ())
 
 
 # --- the whole loop, and the judge at work ----------------------------------------------------

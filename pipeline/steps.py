@@ -4,6 +4,7 @@ progress and prints its report (the top floor's shared pieces)."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -110,8 +111,9 @@ def show_comparison(phoenix: Phoenix, dataset: str, console: Console
 
 
 def align_judge(settings: Settings, console: Console, *, dataset: str | None = None,
-                model: str | None = None, folds: int = 5, concurrency: int = 2,
-                prompts_dir: Path | None = None, checks: str | None = None) -> AlignReport:
+                model: str | None = None, folds: int = 5, repeats: int = 5,
+                concurrency: int = 2, prompts_dir: Path | None = None,
+                checks: str | None = None, external: Sequence[str] = ()) -> AlignReport:
     """``make align`` with progress bars: fit on dev, write the version, prove it once."""
     from evaluators.prompt_files import PROMPTS_DIR
     from pipeline.align.run import fit, prove
@@ -126,12 +128,14 @@ def align_judge(settings: Settings, console: Console, *, dataset: str | None = N
     prompts_dir = prompts_dir or PROMPTS_DIR
     with progress_bar() as bar:
         report = fit(phoenix, endpoint, name, cache_dir=settings.run_dir / "align",
-                     prompts_dir=prompts_dir, folds=folds, checks=checks, progress=bar)
+                     prompts_dir=prompts_dir, folds=folds, repeats=repeats, checks=checks,
+                     progress=bar)
     with progress_bar() as bar:
-        experiment = prove(phoenix, endpoint, report, prompts_dir=prompts_dir,
-                           concurrency=concurrency, progress=bar)
+        experiment = prove(phoenix, endpoint, report, external=external,
+                           prompts_dir=prompts_dir, concurrency=concurrency, progress=bar)
     link_source_traces(phoenix, settings.project, experiment)
     render(experiment, console)
     render_align(report, phoenix.prompt_url(PROMPT_NAME)
-                 + f" (version {experiment.prompt.version_id})", console)
+                 + f" (version {experiment.prompt.version_id})", console,
+                 report_dir=settings.run_dir / "align" / "reports")
     return report

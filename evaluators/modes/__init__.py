@@ -22,7 +22,7 @@ from evaluators.chat import RetryPolicy
 from evaluators.endpoint import Endpoint
 from evaluators.errors import PromptFileError
 from evaluators.modes import checklist, fewshot, probability, stacked, word
-from evaluators.modes.base import Candidate, Context, Mode, ModeJudge, RowJudge, Source
+from evaluators.modes.base import Candidate, Context, Memo, Mode, ModeJudge, RowJudge, Source
 from evaluators.prompt_files import PromptFile
 
 MODES: dict[str, Mode] = {mode.name: mode for mode in (
@@ -42,10 +42,12 @@ def mode_of(prompt: PromptFile) -> Mode:
     return mode_named(prompt.mode, prompt.path)
 
 
-def make_judge(endpoint: Endpoint, prompt: PromptFile, *,
-               retry: RetryPolicy | None = None) -> ModeJudge:
-    """The judge a prompt version's mode asks for."""
-    return mode_of(prompt).judge(endpoint, prompt, retry=retry)
+def make_judge(endpoint: Endpoint, prompt: PromptFile, *, retry: RetryPolicy | None = None,
+               memo: Memo | None = None) -> ModeJudge:
+    """The judge a prompt version's mode asks for (looking answers up in ``memo``)."""
+    judge = mode_of(prompt).judge(endpoint, prompt, retry=retry)
+    judge.remember(memo)
+    return judge
 
 
 def sources_for(context: Context) -> list[Source]:

@@ -11,8 +11,9 @@ gives the header fields, template and side files that make the fit a prompt vers
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -131,8 +132,21 @@ class RowJudge(Protocol):
     async def aclose(self) -> None: ...
 
 
+Memo = MutableMapping[str, dict[str, Any]]
+"""What judges already said, by :meth:`ModeJudge.key` (``align``'s cache is one)."""
+
+
+def memo_key(model: str, sent: str) -> str:
+    """The key of what ``model`` says when sent ``sent`` (a fingerprint)."""
+    return hashlib.sha256(json.dumps([model, sent]).encode()).hexdigest()
+
+
 class ModeJudge:
-    """A judge in two steps: :meth:`ask` (the model calls) and :meth:`decide` (code)."""
+    """A judge in two steps: :meth:`ask` (the model calls) and :meth:`decide` (code).
+
+    Given a memo (:meth:`remember`), a judge looks up what it would send before asking and
+    stores what it was told: at temperature 0 the same request gets the same answer, so
+    ``align``'s final run judges the rows its signals already cover without a call."""
 
     logprobs = False
 
@@ -141,6 +155,26 @@ class ModeJudge:
         self.chat = Chat(endpoint, retry, logprobs=self.logprobs)
         self.prompt = prompt
         self.model = endpoint.model
+        self.memo: Memo | None = None
+
+    def remember(self, memo: Memo | None) -> None:
+        """Look answers up in ``memo`` (and keep new ones there)."""
+        self.memo = memo
+
+    def key(self, question: str, answer: str, tools: Tools) -> str | None:
+        """The memo key of what this judge sends for the row; None when it sends nothing."""
+        sent = self.fingerprint(question, answer, tools)
+        return None if sent is None else memo_key(self.model, sent)
+
+    async def said(self, question: str, answer: str, tools: Tools) -> dict[str, Any]:
+        """What :meth:`ask` answers for the row, from the memo when it holds it."""
+        key = self.key(question, answer, tools) if self.memo is not None else None
+        if key is not None and self.memo is not None and key in self.memo:
+            return self.memo[key]
+        value = await self.ask(question, answer, tools)
+        if key is not None and self.memo is not None:
+            self.memo[key] = value
+        return value
 
     def fingerprint(self, question: str, answer: str, tools: Tools) -> str | None:
         """What :meth:`ask` sends for this row (a cache key's text); None when it asks the
@@ -160,7 +194,7 @@ class ModeJudge:
     async def judge(self, question: str, answer: str, tools: Tools = None) -> Verdict:
         """The verdict on one answer; never raises for a bad reply or a failed call."""
         try:
-            said = await self.ask(question, answer, tools)
+            said = await self.said(question, answer, tools)
         except Exception as error:
             return failed(error)
         return self.decide(question, answer, tools, said)

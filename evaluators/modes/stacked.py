@@ -28,6 +28,7 @@ from evaluators.modes.base import (
     Candidate,
     Context,
     Labeled,
+    Memo,
     ModeJudge,
     Signals,
     Source,
@@ -86,13 +87,19 @@ class StackedJudge(ModeJudge):
         self.checks: CheckSet | None = load_checks(prompt.checks) if prompt.checks else None
         self.combiner = Combiner(LOGISTIC, prompt.weights, prompt.bias, prompt.threshold)
 
+    def remember(self, memo: Memo | None) -> None:
+        super().remember(memo)
+        for judge in self.judges.values():
+            judge.remember(memo)
+
     def fingerprint(self, question: str, answer: str, tools: Tools) -> str | None:
         return fingerprint(NAME, {v: j.fingerprint(question, answer, tools)
                                   for v, j in self.judges.items()})
 
     async def ask(self, question: str, answer: str, tools: Tools) -> dict[str, Any]:
-        """What each stacked version said (one call each, in turn)."""
-        return {version: await judge.ask(question, answer, tools)
+        """What each stacked version said (one call each, in turn; a version's answer
+        already in the memo is not asked again)."""
+        return {version: await judge.said(question, answer, tools)
                 for version, judge in self.judges.items()}
 
     def decide(self, question: str, answer: str, tools: Tools, said: Mapping[str, Any]

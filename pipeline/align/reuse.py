@@ -55,7 +55,7 @@ def prefill(phoenix: Phoenix, cache: Cache, sources: Sequence[Source], endpoint:
         stored = tagged_version(phoenix, source.prompt.version, prompt_name)
         if stored is None or template_text(stored) != source.prompt.template:
             continue
-        keys = {e.id: signal_key(judges[source.key], model, e) for e in dev.examples}
+        keys = {e.id: signal_key(judges[source.key], e) for e in dev.examples}
         for experiment in reversed(experiments):  # the newest first
             if not _same_judge(experiment, str(stored.id), model, dev):
                 continue

@@ -7,12 +7,16 @@
    best-agreeing version), cached and resumable (:mod:`pipeline.align.signals`); a
    version's verdicts already stored by a matching experiment are copied instead
    (:mod:`pipeline.align.reuse`).
-3. Cross-validate every mode's candidates on the dev rows and choose the best
-   (:mod:`pipeline.align.crossval`).
+3. Score every mode's candidates by repeated cross-validation on the dev rows and choose
+   the simplest one the best does not beat by more than one standard error
+   (:mod:`pipeline.align.selection`).
 4. Fit the winner on every dev row and write it as the next prompt version
    (:mod:`pipeline.align.write`), mirrored to Phoenix's prompt store.
-5. Run that version once as a Phoenix experiment over the whole dataset: the first time the
-   test split is read. Its dev and test figures are reported separately.
+5. The final run, the only one that reads rows align never fitted on (:func:`prove`): the
+   test split and any external sets are fetched, every candidate (fitted on all dev rows)
+   is scored on them (:mod:`pipeline.align.held_out`), the chosen form's learning curve is
+   drawn on the test split (:mod:`pipeline.align.learning_curve`), and the written version
+   runs as one Phoenix experiment over the whole dataset and over each external set.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,18 +33,22 @@ from evaluators.chat import RetryPolicy
 from evaluators.endpoint import Endpoint, check_endpoint
 from evaluators.labels import HELPFUL, NOT_HELPFUL
 from evaluators.modes import candidates_for, mode_of, sources_for
-from evaluators.modes.base import Context, Fitted
+from evaluators.modes.base import Context, Fitted, Signals, Source
 from evaluators.prompt_files import PROMPTS_DIR, PromptFile, load_all
-from pipeline.align.crossval import FOLDS, Score, choose, cross_validate
+from pipeline.align import held_out
+from pipeline.align.crossval import FOLDS
 from pipeline.align.domain import checks_module
+from pipeline.align.learning_curve import Point, learning_curve
 from pipeline.align.reuse import prefill
+from pipeline.align.selection import REPEATS, CrossValidated, choose, repeated_cross_validation
 from pipeline.align.signals import Cache, collect, labeled
 from pipeline.align.write import render_version, write_version
 from pipeline.dataset.examples import LabeledDataset, load_labeled
-from pipeline.dataset.splits import DEV
+from pipeline.dataset.splits import DEV, TEST
 from pipeline.errors import UserError
 from pipeline.experiment.judge_experiment import run_judge_experiment
 from pipeline.experiment.report import ExperimentReport
+from pipeline.phoenix import experiments as phoenix_experiments
 from pipeline.phoenix.connection import Phoenix
 from pipeline.phoenix.prompts import PROMPT_NAME
 from pipeline.progress import SILENT, Progress
@@ -51,14 +60,33 @@ class AlignReport:
 
     dataset: str
     dev: LabeledDataset
-    scores: list[Score]
-    winner: Score
+    scores: list[CrossValidated]
+    winner: CrossValidated
     fitted: Fitted
     version: str
     created: bool
+    sources: list[Source]
+    rows: list[Signals]
+    cache: Cache
     reused: int = 0  # dev-row verdicts copied from finished experiments
     checks: str | None = None  # the checks module offered, None: generic candidates only
+    folds: int = FOLDS
+    repeats: int = REPEATS
     experiment: ExperimentReport | None = None
+    external: dict[str, ExperimentReport] = field(default_factory=dict)
+    held_out: list[held_out.HeldOutSet] = field(default_factory=list)
+    figures: list[held_out.CandidateFigures] = field(default_factory=list)
+    curve: list[Point] = field(default_factory=list)
+
+    prompts_dir: Path = PROMPTS_DIR
+
+    @property
+    def labels(self) -> list[str]:
+        return [example.label for example in self.dev.examples]
+
+    @property
+    def prompt_path(self) -> Path:
+        return self.prompts_dir / f"{self.version}.txt"
 
 
 def hand_written(prompts: list[PromptFile]) -> list[PromptFile]:
@@ -90,8 +118,8 @@ def load_dev(phoenix: Phoenix, dataset: str) -> LabeledDataset:
 
 
 def fit(phoenix: Phoenix, endpoint: Endpoint, dataset: str, *, cache_dir: Path,
-        prompts_dir: Path = PROMPTS_DIR, folds: int = FOLDS, seed: int = 0,
-        retry: RetryPolicy | None = None, prompt_name: str = PROMPT_NAME,
+        prompts_dir: Path = PROMPTS_DIR, folds: int = FOLDS, repeats: int = REPEATS,
+        seed: int = 0, retry: RetryPolicy | None = None, prompt_name: str = PROMPT_NAME,
         checks: str | None = None, progress: Progress = SILENT) -> AlignReport:
     """Steps 1-4: choose and fit on dev, write the version; nothing reads test.
 
@@ -111,9 +139,10 @@ def fit(phoenix: Phoenix, endpoint: Endpoint, dataset: str, *, cache_dir: Path,
     context = dataclasses.replace(context, signals=tuple(rows))
     more = sources_for(context)
     if [s.key for s in more] != [s.key for s in sources]:
-        rows = collect(more, endpoint, dev.examples, cache, retry=retry, progress=progress)
+        sources = more
+        rows = collect(sources, endpoint, dev.examples, cache, retry=retry, progress=progress)
     labels = context.labels
-    scores = [cross_validate(c, rows, labels, k=folds, seed=seed)
+    scores = [repeated_cross_validation(c, rows, labels, k=folds, repeats=repeats, seed=seed)
               for c in candidates_for(context)]
     winner = choose(scores)
     fitted = winner.candidate.fit(rows, labels)
@@ -121,23 +150,80 @@ def fit(phoenix: Phoenix, endpoint: Endpoint, dataset: str, *, cache_dir: Path,
         fitted, description=f"make align: {winner.candidate.name}, fitted on the dev split "
                             f"of {dataset}",
         fitted_on=f"{len(dev.examples)} dev rows of {dataset} (version "
-                  f"{dev.dataset.version_id}), {folds}-fold CV match rate "
-                  f"{winner.match_rate:.3f}, {endpoint.model}, "
+                  f"{dev.dataset.version_id}), {folds}-fold CV repeated {repeats} times, "
+                  f"match rate {winner.match_rate.value:.3f}, {endpoint.model}, "
                   f"{datetime.now(UTC):%Y-%m-%d}")
     version, created = write_version(text, prompts_dir, fitted.files())
     return AlignReport(dataset=dataset, dev=dev, scores=scores, winner=winner, fitted=fitted,
-                       version=version, created=created, reused=reused, checks=module)
+                       version=version, created=created, sources=sources, rows=rows,
+                       cache=cache, reused=reused, checks=module, folds=folds,
+                       repeats=repeats, prompts_dir=prompts_dir)
 
 
 def prove(phoenix: Phoenix, endpoint: Endpoint, report: AlignReport, *,
-          prompts_dir: Path = PROMPTS_DIR, prompt_name: str = PROMPT_NAME,
-          concurrency: int = 2, retry: RetryPolicy | None = None,
-          progress: Progress = SILENT) -> ExperimentReport:
-    """Step 5: the written version as one Phoenix experiment over every row."""
-    report.experiment = run_judge_experiment(
-        phoenix, endpoint, report.dataset, prompt=report.version, concurrency=concurrency,
-        retry=retry, prompts_dir=prompts_dir, prompt_name=prompt_name, progress=progress)
+          external: Sequence[str] = (), prompts_dir: Path = PROMPTS_DIR,
+          prompt_name: str = PROMPT_NAME, concurrency: int = 2,
+          retry: RetryPolicy | None = None, progress: Progress = SILENT) -> ExperimentReport:
+    """Step 5, the final run: fetch the test split and the ``external`` datasets, score
+    every candidate on them, draw the chosen form's learning curve on test, and run the
+    written version as one Phoenix experiment over the whole dataset and each external set.
+    """
+    sets = [(held_out.TEST_SET, load_labeled(phoenix, report.dataset, TEST,
+                                             only_fetch_split=True))]
+    sets += [(name, load_labeled(phoenix, name)) for name in external]
+    report.held_out = [held_out.gather(phoenix, endpoint, name, data, report.sources,
+                                       report.cache, retry=retry, prompt_name=prompt_name,
+                                       progress=progress) for name, data in sets]
+    report.figures = held_out.score(report.scores, report.rows, report.labels,
+                                    report.held_out)
+    test = report.held_out[0]
+    report.curve = learning_curve(report.winner.candidate, report.rows, report.labels,
+                                  test.rows, test.labels)
+    options = {"concurrency": concurrency, "retry": retry, "prompts_dir": prompts_dir,
+               "prompt_name": prompt_name, "progress": progress, "memo": report.cache}
+    report.experiment = run_judge_experiment(phoenix, endpoint, report.dataset,
+                                             prompt=report.version, **options)
+    for name in external:
+        report.external[name] = run_judge_experiment(phoenix, endpoint, name,
+                                                     prompt=report.version, **options)
+    record_candidates(phoenix, report)
     return report.experiment
+
+
+def candidates_metadata(report: AlignReport) -> list[dict[str, object]]:
+    """Every candidate's figures as the experiment's metadata keeps them."""
+
+    def rate(agreement: object) -> dict[str, object]:
+        a = agreement  # metrics.Agreement
+        return {"n": a.n, "match_rate": a.match_rate.value, "low": a.match_rate.low,
+                "high": a.match_rate.high, "kappa": a.kappa}
+
+    found = []
+    for figure in report.figures:
+        cv = figure.dev.match_rate
+        found.append({"candidate": figure.dev.candidate.name,
+                      "chosen": figure.dev is report.winner,
+                      "dev_cv": {"match_rate": cv.value, "low": cv.low, "high": cv.high,
+                                 "kappa": figure.dev.mean_of("kappa"),
+                                 "folds": report.folds, "repeats": report.repeats},
+                      **{name: rate(a) for name, a in figure.held_out.items()}})
+    return found
+
+
+def record_candidates(phoenix: Phoenix, report: AlignReport) -> None:
+    """Put every candidate's dev, test and external figures and the learning curve into the
+    metadata of the version's experiment on the dataset."""
+    if report.experiment is None:
+        return
+    experiment = phoenix_experiments.get(phoenix, report.experiment.experiment_id)
+    metadata = {**(experiment.get("metadata") or {}),
+                "align": {"candidates": candidates_metadata(report),
+                          "learning_curve": [{"labels": p.size, "mean": p.mean, "low": p.low,
+                                              "high": p.high, "draws": len(p.rates)}
+                                             for p in report.curve]}}
+    phoenix_experiments.update(phoenix, experiment,
+                               description=experiment.get("description") or "",
+                               metadata=metadata)
 
 
 def _safe(name: str) -> str:

@@ -12,9 +12,8 @@ row's :class:`~evaluators.modes.base.Signals`.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,17 +42,16 @@ def judges_for(sources: Sequence[Source], endpoint: Endpoint,
     return {source.key: make_judge(endpoint, source.prompt, retry=retry) for source in sources}
 
 
-def signal_key(judge: ModeJudge, model: str, example: LabeledExample) -> str | None:
-    """The cache key of what ``judge`` says about ``example`` with ``model``; None when it
-    asks the model nothing."""
-    sent = judge.fingerprint(example.question, example.answer, example.tools)
-    if sent is None:
-        return None
-    return hashlib.sha256(json.dumps([model, sent]).encode()).hexdigest()
+def signal_key(judge: ModeJudge, example: LabeledExample) -> str | None:
+    """The cache key of what ``judge`` says about ``example``; None when it asks the model
+    nothing."""
+    return judge.key(example.question, example.answer, example.tools)
 
 
-class Cache:
-    """Answers already given, by key, appended to a JSONL file as they come."""
+class Cache(MutableMapping[str, dict[str, Any]]):
+    """Answers already given, by key, appended to a JSONL file as they come; a judge given
+    it as its memo (:meth:`~evaluators.modes.base.ModeJudge.remember`) reads and adds to it.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -71,6 +69,21 @@ class Cache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as out:
             out.write(json.dumps({"key": key, "value": value}) + "\n")
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        return self.entries[key]
+
+    def __setitem__(self, key: str, value: dict[str, Any]) -> None:
+        self.add(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        raise TypeError("answers are never taken back from the cache")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
 
 
 async def _gather(sources: Sequence[Source], judges: dict[str, ModeJudge], model: str,
@@ -94,7 +107,7 @@ async def _gather(sources: Sequence[Source], judges: dict[str, ModeJudge], model
         progress.advance()
 
     todo = [(judges[s.key], e, key) for s in sources for e in examples
-            if (key := signal_key(judges[s.key], model, e)) is not None
+            if (key := signal_key(judges[s.key], e)) is not None
             and key not in cache.entries]
     progress.start(f"asking {len(sources)} judges about {len(examples)} dev rows",
                    total=len(todo))
@@ -121,7 +134,7 @@ def collect(sources: Sequence[Source], endpoint: Endpoint,
     for example in examples:
         row, dev_row = Signals(), labeled(example)
         for source in sources:
-            key = signal_key(judges[source.key], endpoint.model, example)
+            key = signal_key(judges[source.key], example)
             said = {} if key is None else cache.entries[key]
             row = row.merged(mode_of(source.prompt).signals(source, said, dev_row))
         rows.append(row)

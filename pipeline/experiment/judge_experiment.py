@@ -23,6 +23,7 @@ from typing import Any
 
 from evaluators.endpoint import Endpoint, check_endpoint
 from evaluators.judge import RetryPolicy, RowJudge, make_judge
+from evaluators.modes.base import Memo
 from evaluators.prompt_files import PROMPTS_DIR, load_prompt
 from pipeline.dataset.examples import LabeledDataset, load_labeled
 from pipeline.dataset.phoenix_splits import sync_splits
@@ -58,17 +59,18 @@ def run_judge_experiment(phoenix: Phoenix, endpoint: Endpoint, dataset: str, *,
                          prompt: str = "v3", concurrency: int = 4, split: str | None = None,
                          retry: RetryPolicy | None = None, prompts_dir: Path = PROMPTS_DIR,
                          prompt_name: str = PROMPT_NAME, progress: Progress = SILENT,
-                         resume: bool = True) -> ExperimentReport:
+                         resume: bool = True, memo: Memo | None = None) -> ExperimentReport:
     """Run prompt version ``prompt`` over ``dataset`` as a Phoenix experiment and report.
 
     With ``resume``, the last experiment with the same prompt version, model, split and
     dataset version is completed (or only reported, when complete) instead of started anew.
+    ``memo``: answers the judge's calls already got (``align``'s cache), used, not asked.
     """
     if concurrency < 1:
         raise UserError(f"--concurrency must be at least 1, not {concurrency}")
     prompt_file = load_prompt(prompt, prompts_dir)
     labeled = load_labeled(phoenix, dataset, split)
-    judge = make_judge(endpoint, prompt_file, retry=retry or RetryPolicy())
+    judge = make_judge(endpoint, prompt_file, retry=retry or RetryPolicy(), memo=memo)
     check_endpoint(endpoint)
     stored = push_prompt(phoenix, prompt_file, model_name=judge.model, prompt_name=prompt_name)
     name = experiment_name(prompt_file.version, judge.model)

@@ -122,6 +122,13 @@ def create(phoenix: Phoenix, dataset: Dataset, *, name: str, description: str,
         splits=[split] if split else None, timeout=READ_TIMEOUT))
 
 
+def get(phoenix: Phoenix, experiment_id: str) -> dict[str, Any]:
+    """One experiment as Phoenix stores it (REST ``GET``): name, description, metadata."""
+    response = phoenix.rest.get(f"/v1/experiments/{experiment_id}", timeout=READ_TIMEOUT)
+    response.raise_for_status()
+    return response.json()["data"]
+
+
 def update(phoenix: Phoenix, experiment: dict[str, Any], *, description: str,
            metadata: dict[str, Any]) -> dict[str, Any]:
     """Replace the experiment's description and metadata (REST ``PATCH``); unchanged ones

@@ -18,9 +18,10 @@ from evaluators.checks import WEATHER
 from evaluators.labels import HELPFUL, NOT_HELPFUL
 from evaluators.prompt_files import load_prompt
 from pipeline.align.run import TooFewDevRows, fit, prove
+from pipeline.align.signals import judges_for, signal_key
 from pipeline.errors import UserError
 from pipeline.experiment.judge_experiment import run_judge_experiment
-from pipeline.phoenix import datasets
+from pipeline.phoenix import datasets, experiments
 from pipeline.settings import Settings
 from tests.conftest import scripted_settings
 from tests.support.prompts import hand_written_prompts
@@ -168,3 +169,46 @@ def test_a_dev_split_too_small_or_one_sided_is_refused_before_any_call(
             aligned(settings, f"{name}-t", tmp_path, "only-test")
     assert server.requests == []
     assert not (tmp_path / "prompts-small" / "v4.txt").exists()
+
+
+def test_the_final_run_scores_every_candidate_on_test_and_external_sets(
+        phoenix: Settings, tmp_path: Path, scripted_llm: type[ScriptedLLM]) -> None:
+    name = f"align-final-{uuid.uuid4().hex[:8]}"
+    external = f"{name}-external"
+    with scripted_llm(judge_reply) as server:
+        settings = scripted_settings(phoenix, server)
+        make_dataset(settings, name)
+        px = connect(settings)
+        made = [{"id": f"ext-{i}", "input": {"question": f"[row {40 + i}] weather oslo?",
+                                             "answer": ans},
+                 "output": {"label": label}, "metadata": {"split": "test"}, "splits": "test"}
+                for i, (ans, label) in enumerate(
+                    [("It is 3 °C and snowing in Oslo.", H), ("Sorry, I can't help.", N)] * 6)]
+        datasets.upload(px, external, made, datasets.find(px, external))
+        report, prompts = aligned(settings, name, tmp_path, "final")
+        before = len(server.requests)
+        prove(px, settings.judge_endpoint(), report, external=[external], prompts_dir=prompts,
+              prompt_name=f"align-{name}", retry=FAST)
+        asked = server.requests[before:]
+    assert [h.name for h in report.held_out] == ["gold test", external]
+    assert [len(h.labels) for h in report.held_out] == [10, 12]
+    assert len(report.figures) == len(report.scores)
+    chosen = next(f for f in report.figures if f.dev is report.winner)
+    assert report.experiment is not None
+    # the chosen candidate's test figure is the experiment's test figure, row for row
+    assert chosen.held_out["gold test"].matches == report.experiment.by_split["test"].matches
+    assert chosen.held_out[external].matches == report.external[external].agreement.matches
+    assert report.curve[-1].size == 20 and report.curve[-1].rates == (
+        chosen.held_out["gold test"].match_rate.value,)
+    # every source was asked about each held-out row once; the experiments asked nothing
+    # more (the chosen checklist reads the wording; a version that calls would find its
+    # answers in align's cache)
+    judges = judges_for(report.sources, settings.judge_endpoint())
+    keys = {key for held in report.held_out for example in held.data.examples
+            for judge in judges.values() if (key := signal_key(judge, example)) is not None}
+    assert len(asked) == len(keys) > 0
+    stored = experiments.get(px, report.experiment.experiment_id)["metadata"]["align"]
+    assert {c["candidate"] for c in stored["candidates"]} == {
+        s.candidate.name for s in report.scores}
+    assert next(c for c in stored["candidates"] if c["chosen"])["gold test"]["n"] == 10
+    assert [p["labels"] for p in stored["learning_curve"]][-1] == 20
