@@ -79,8 +79,8 @@ annotate: up ## label in the terminal (QUEUE=file first), or LABELS=file.csv|jso
 labels: up ## copy human labels into the dataset and report balance
 	$(CLI) labels $(if $(DATASET),--name $(DATASET))
 
-prompts: up ## push evaluators/prompts/*.txt to Phoenix's prompt store
-	$(CLI) prompts
+prompts: up ## push the prompt versions (./prompts, else the templates) to Phoenix's prompt store
+	$(CLI) prompts push
 
 experiment: up ## run judge PROMPT=v3 [DATASET= MODEL= CONCURRENCY= GATE= SPLIT=dev|test]
 	$(CLI) experiment --prompt $(PROMPT) --concurrency $(CONCURRENCY) \

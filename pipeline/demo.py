@@ -19,7 +19,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 from rich.console import Console
 
@@ -29,7 +28,7 @@ from pipeline.experiment.compare import ExperimentSummary
 from pipeline.experiment.report import ExperimentReport
 from pipeline.gold.load import load as load_gold_traces
 from pipeline.gold.splits import read_splits
-from pipeline.gold.traces import LABELS_FILE
+from pipeline.gold.traces import LABELS_FILE, require_gold
 from pipeline.labeling.label_file import apply_file
 from pipeline.labeling.sync import sync
 from pipeline.phoenix.connection import Phoenix
@@ -90,15 +89,14 @@ def load_gold(phoenix: Phoenix, settings: Settings, console: Console,
     render_labels(sync(phoenix, settings.dataset, settings.project), console)
 
 
-def run_versions(settings: Settings, console: Console, result: DemoResult, concurrency: int,
-                 **experiment_options: Any) -> None:
+def run_versions(settings: Settings, console: Console, result: DemoResult, concurrency: int
+                 ) -> None:
     """Step 4: each judge version as a Phoenix experiment. A finished experiment with the same
     prompt text, model and dataset version is reused (the experiment command's own resume)."""
     for version in VERSIONS:
         console.rule(f"judge {version}")
         outcome = steps.run_experiment(settings, console, prompt=version,
-                                     concurrency=concurrency, show_report=False,
-                                     **experiment_options)
+                                     concurrency=concurrency, show_report=False)
         result.experiments[version] = outcome.experiment_id
         result.reports[version] = outcome
         done = outcome.outcome
@@ -113,11 +111,10 @@ def run_versions(settings: Settings, console: Console, result: DemoResult, concu
 
 
 def run_demo(settings: Settings, console: Console | None = None, live_questions: int = 3,
-             concurrency: int = 2, align_options: dict[str, Any] | None = None,
-             **experiment_options: Any) -> DemoResult:
+             concurrency: int = 2) -> DemoResult:
     """Run the whole loop; every step is idempotent, so a second run only re-reads."""
+    require_gold()
     console = console or Console()
-    align_options = align_options or {}
     started = time.perf_counter()
     result = DemoResult()
     demo_settings = gold_settings(settings)
@@ -125,11 +122,10 @@ def run_demo(settings: Settings, console: Console | None = None, live_questions:
     with step("1-3. gold traces, human labels, dataset", console, result):
         load_gold(phoenix, demo_settings, console, result)
     with step("4. judge experiments v1, v2, v3", console, result):
-        run_versions(demo_settings, console, result, concurrency, **experiment_options)
+        run_versions(demo_settings, console, result, concurrency)
     with step("5. align: choose and fit on dev, write the next version, prove it once",
               console, result):
-        aligned = steps.align_judge(demo_settings, console, concurrency=concurrency,
-                                    prompts_dir=align_options.get("prompts_dir"))
+        aligned = steps.align_judge(demo_settings, console, concurrency=concurrency)
     result.aligned = aligned.version
     if aligned.experiment is not None:
         result.experiments[aligned.version] = aligned.experiment.experiment_id

@@ -24,8 +24,10 @@ from pipeline.stack.model_server import LLM_PYTHON
 from tests.support.scripted_llm import Reply, ScriptedLLM
 from tests.support.stack import free_port, isolated_settings, running_phoenix
 
-# Tests never talk to a hosted API, whatever the developer's shell exports.
-for _name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PHOENIX_SQL_DATABASE_URL"):
+# Tests never talk to a hosted API, nor read the developer's own prompts folder, whatever
+# their shell exports.
+for _name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PHOENIX_SQL_DATABASE_URL",
+              "JUDGE_ALIGN_PROMPTS_DIR"):
     os.environ.pop(_name, None)
 
 

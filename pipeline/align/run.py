@@ -6,8 +6,11 @@
    stored by a matching experiment are copied instead (:mod:`pipeline.align.reuse`).
 3. Cross-validate every candidate on the dev rows and choose the best
    (:mod:`pipeline.align.crossval`).
-4. Fit the winner on every dev row and write it as the next prompt version
-   (:mod:`pipeline.align.write`), mirrored to Phoenix's prompt store.
+4. Fit the winner on every dev row and write it as the next prompt version into the prompts
+   folder (:mod:`pipeline.align.write`), mirrored to Phoenix's prompt store. A prompts folder
+   that does not exist yet (versions were read from the packaged templates) is made first,
+   with the templates copied in: they are the versions compared, and the new one is
+   numbered after them.
 5. Run that version once as a Phoenix experiment over the whole dataset: the first time the
    test split is read. Its dev and test figures are reported separately.
 """
@@ -16,15 +19,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from evaluators.chat import RetryPolicy
 from evaluators.checks.extraction import READING_TEMPLATE
 from evaluators.endpoint import Endpoint, check_endpoint
 from evaluators.labels import HELPFUL, NOT_HELPFUL
-from evaluators.prompt_files import CHECKLIST, PROMPTS_DIR, load_prompt
+from evaluators.prompt_files import CHECKLIST, copy_templates, load_prompt, versions_source
 from pipeline.align.candidates import Fitted, candidates_for
 from pipeline.align.crossval import FOLDS, Score, choose, cross_validate
 from pipeline.align.reuse import prefill
@@ -51,11 +55,13 @@ class AlignReport:
     fitted: Fitted
     version: str
     created: bool
+    folder: Path  # the prompts folder the version is in
+    templates_copied: list[str] = field(default_factory=list)  # into a new prompts folder
     reused: int = 0  # dev-row verdicts copied from finished experiments
     experiment: ExperimentReport | None = None
 
 
-def hand_written(directory: Path) -> list[str]:
+def hand_written(directory: Traversable) -> list[str]:
     """The prompt versions people wrote (not checklists, not earlier ``align`` output)."""
     from evaluators.prompt_files import available_versions
 
@@ -86,14 +92,16 @@ def load_dev(phoenix: Phoenix, dataset: str) -> LabeledDataset:
 
 
 def fit(phoenix: Phoenix, endpoint: Endpoint, dataset: str, *, cache_dir: Path,
-        prompts_dir: Path = PROMPTS_DIR, folds: int = FOLDS, seed: int = 0,
+        prompts_dir: Path, folds: int = FOLDS, seed: int = 0,
         retry: RetryPolicy | None = None, prompt_name: str = PROMPT_NAME,
         progress: Progress = SILENT) -> AlignReport:
-    """Steps 1-4: choose and fit on dev, write the version; nothing reads test."""
+    """Steps 1-4: choose and fit on dev, write the version into the prompts folder
+    ``prompts_dir``; nothing reads test."""
     dev = load_dev(phoenix, dataset)
-    versions = hand_written(prompts_dir)
-    sources = [Source(v, load_prompt(v, prompts_dir)) for v in versions]
-    sources.append(Source("checklist", checklist_prompt(prompts_dir / "checklist.txt")))
+    prompts = versions_source(prompts_dir)
+    versions = hand_written(prompts)
+    sources = [Source(v, load_prompt(v, prompts)) for v in versions]
+    sources.append(Source("checklist", checklist_prompt(prompts / "checklist.txt")))
     check_endpoint(endpoint)
     cache = Cache(cache_dir / f"{_safe(dataset)}-{_safe(endpoint.model)}.jsonl")
     reused = prefill(phoenix, cache, sources, endpoint.model, dev, prompt_name=prompt_name)
@@ -104,7 +112,7 @@ def fit(phoenix: Phoenix, endpoint: Endpoint, dataset: str, *, cache_dir: Path,
     winner = choose(scores)
     fitted = winner.candidate.fit(rows, labels)
     template = (READING_TEMPLATE if fitted.mode == CHECKLIST
-                else load_prompt(fitted.source, prompts_dir).template)
+                else load_prompt(fitted.source, prompts).template)
     text = render_version(
         fitted, template, description=f"make align: {winner.candidate.name}, fitted on the "
                                       f"dev split of {dataset}",
@@ -112,19 +120,20 @@ def fit(phoenix: Phoenix, endpoint: Endpoint, dataset: str, *, cache_dir: Path,
                   f"{dev.dataset.version_id}), {folds}-fold CV match rate "
                   f"{winner.match_rate:.3f}, {endpoint.model}, "
                   f"{datetime.now(UTC):%Y-%m-%d}")
+    copied = [] if prompts_dir.is_dir() else copy_templates(prompts_dir)
     version, created = write_version(text, prompts_dir)
     return AlignReport(dataset=dataset, dev=dev, scores=scores, winner=winner, fitted=fitted,
-                       version=version, created=created, reused=reused)
+                       version=version, created=created, folder=prompts_dir,
+                       templates_copied=copied, reused=reused)
 
 
 def prove(phoenix: Phoenix, endpoint: Endpoint, report: AlignReport, *,
-          prompts_dir: Path = PROMPTS_DIR, prompt_name: str = PROMPT_NAME,
-          concurrency: int = 2, retry: RetryPolicy | None = None,
-          progress: Progress = SILENT) -> ExperimentReport:
+          prompt_name: str = PROMPT_NAME, concurrency: int = 2,
+          retry: RetryPolicy | None = None, progress: Progress = SILENT) -> ExperimentReport:
     """Step 5: the written version as one Phoenix experiment over every row."""
     report.experiment = run_judge_experiment(
         phoenix, endpoint, report.dataset, prompt=report.version, concurrency=concurrency,
-        retry=retry, prompts_dir=prompts_dir, prompt_name=prompt_name, progress=progress)
+        retry=retry, prompts_dir=report.folder, prompt_name=prompt_name, progress=progress)
     return report.experiment
 
 

@@ -11,11 +11,24 @@ from pathlib import Path
 from typing import Any
 
 from evaluators.evidence import ToolCall, compact_call
+from pipeline.errors import UserError
 from pipeline.settings import ROOT
 
 GOLD_DIR = ROOT / "gold"
 TRACES_FILE = GOLD_DIR / "traces.jsonl"
 LABELS_FILE = GOLD_DIR / "labels.csv"
+
+
+class NoGoldSet(UserError):
+    """judge-align runs from an installed package, which does not carry the gold set."""
+
+
+def require_gold() -> None:
+    """Refuse, in one line, to work on the gold set outside a checkout of judge-align."""
+    if not GOLD_DIR.is_dir():
+        raise NoGoldSet(f"the gold set ({GOLD_DIR}) is not here: it comes with a clone of "
+                        "the judge-align repository, not with the installed package; run "
+                        "this from a clone (with `pip install -e .` or `make`)")
 
 
 def read_traces(path: Path = TRACES_FILE) -> list[dict[str, Any]]:

@@ -56,9 +56,14 @@ def render_align(report: AlignReport, prompt_url: str, console: Console) -> None
     console.print(candidates_table(report))
     for line in fit_lines(report):
         console.print(line, highlight=False)
+    if report.templates_copied:
+        console.print(f"made the prompts folder {report.folder} with the packaged templates "
+                      f"({', '.join(report.templates_copied)}): yours to edit, and where "
+                      "your own versions go", highlight=False)
     state = "written" if report.created else "already there (same fit)"
     console.print(f"prompt version {report.version}: {state}, "
-                  f"evaluators/prompts/{report.version}.txt; Phoenix: {prompt_url}")
+                  f"{report.folder / f'{report.version}.txt'}; Phoenix: {prompt_url}",
+                  highlight=False)
     if report.experiment is not None:
         dev, test = (report.experiment.by_split.get(s) for s in ("dev", "test"))
         console.print(f"[bold]{report.version} on the whole dataset[/]: dev "

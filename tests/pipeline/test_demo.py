@@ -4,13 +4,14 @@ experiments v1-v3, the comparison, and the experiments as the Phoenix UI shows t
 from __future__ import annotations
 
 import csv
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from evaluators.prompt_files import load_prompt
+from evaluators.prompt_files import available_versions, load_prompt
 from pipeline.demo import GOLD_DATASET, VERSIONS, DemoResult, run_demo
 from pipeline.experiment.report import ExperimentReport
 from pipeline.gold import traces as gold
@@ -18,7 +19,6 @@ from pipeline.gold.splits import read_splits
 from pipeline.settings import Settings
 from tests.conftest import scripted_settings
 from tests.support.chromium import Chromium
-from tests.support.prompts import hand_written_prompts
 from tests.support.scripted_llm import ScriptedLLM
 from tests.support.stack import base_url
 
@@ -70,21 +70,19 @@ def scripted_judge() -> tuple[Any, dict[str, float]]:
 def test_demo_runs_the_loop_and_is_safe_to_run_twice(phoenix: Settings, tmp_path: Path
                                                      ) -> None:
     reply, expected = scripted_judge()
-    prompts = tmp_path / "prompts"  # align writes its version here, not into the repo
-    hand_written_prompts(prompts)
+    # no prompts folder yet: v1-v3 are read from the packaged templates, and align makes it
+    prompts = tmp_path / "prompts"
     with ScriptedLLM(reply) as server:
-        settings = scripted_settings(phoenix, server)
-        options: dict[str, Any] = {"prompts_dir": prompts}
-        first = run_demo(settings, live_questions=1, concurrency=4, align_options=options,
-                         prompts_dir=prompts)
-        second = run_demo(settings, live_questions=0, concurrency=4, align_options=options,
-                          prompts_dir=prompts)
+        settings = dataclasses.replace(scripted_settings(phoenix, server), prompts_dir=prompts)
+        first = run_demo(settings, live_questions=1, concurrency=4)
+        second = run_demo(settings, live_questions=0, concurrency=4)
 
     assert first.uploaded == len(gold.read_traces()) and first.already_loaded == 0
     assert first.live_answers == 1
     assert [title[0] for title in first.step_seconds] == ["1", "4", "5", "6", "7"]
     assert 0 < sum(first.step_seconds.values()) <= first.seconds
     assert first.aligned == "v4" and load_prompt("v4", prompts).fitted
+    assert available_versions(prompts) == [*VERSIONS, "v4"]  # the templates beside it
     by_prompt = {s.prompt: s for s in first.summaries}
     assert sorted(by_prompt) == [*VERSIONS, "v4"]
     for version, rate in expected.items():
@@ -96,7 +94,7 @@ def test_demo_runs_the_loop_and_is_safe_to_run_twice(phoenix: Settings, tmp_path
     assert sorted(splits.values()).count("test") >= 20
 
     assert second.uploaded == 0 and second.already_loaded == first.uploaded
-    assert sorted(second.reused) == list(VERSIONS)
+    assert sorted(second.reused) == list(VERSIONS)  # read from the folder align made
     assert second.experiments == first.experiments  # v4 too: the same fit, resumed
     assert second.aligned == "v4" and len(second.summaries) == 4
 

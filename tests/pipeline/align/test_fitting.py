@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from evaluators.labels import HELPFUL, NOT_HELPFUL
-from evaluators.prompt_files import load_prompt
+from evaluators.prompt_files import copy_templates, load_prompt
 from pipeline.align.candidates import (
     ChecklistLogisticCandidate,
     Signals,
@@ -17,7 +17,6 @@ from pipeline.align.candidates import (
 )
 from pipeline.align.crossval import choose, cross_validate, folds
 from pipeline.align.write import render_version, write_version
-from tests.support.prompts import hand_written_prompts
 
 H, N = HELPFUL, NOT_HELPFUL
 
@@ -67,7 +66,7 @@ def test_cross_validation_holds_each_row_out_and_the_best_is_chosen() -> None:
 
 def test_a_fitted_version_is_written_once(tmp_path: Path) -> None:
     directory = tmp_path / "prompts"
-    hand_written_prompts(directory)
+    copy_templates(directory)
     rows, labels = rows_and_labels()
     fitted = ThresholdCandidate("v1").fit(rows, labels)
     text = render_version(fitted, load_prompt("v1", directory).template,
@@ -86,7 +85,7 @@ def test_a_fitted_version_is_written_once(tmp_path: Path) -> None:
 
 def test_a_logistic_fit_is_written_with_its_weights(tmp_path: Path) -> None:
     directory = tmp_path / "prompts"
-    hand_written_prompts(directory)
+    copy_templates(directory)
     rows, labels = rows_and_labels()
     fitted = ChecklistLogisticCandidate().fit(rows, labels)
     assert fitted.combiner is not None and fitted.combiner.weights["refusal"] < 0
