@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     from evaluators.endpoint import Endpoint
 
 ROOT = Path(__file__).resolve().parents[1]
-"""The folder holding the packages: a checkout (with ``gold/`` and the Makefile's
-environments) for an editable install, ``site-packages`` otherwise; never written to."""
+"""The folder holding the packages: a clone of the repository (its ``gold/`` and the
+Makefile's ``.venvs/``) for an editable install, ``site-packages`` otherwise. Run data and
+prompt versions never go here: they go under the current directory."""
 LOCAL_MODEL_NAME = "qwen2.5-coder-1.5b-instruct"
 HOSTED_DEFAULT_MODEL = "gpt-4o-mini"
 

@@ -3,6 +3,8 @@ current directory unless set, whatever the package's own location."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -36,3 +38,14 @@ def test_a_prompts_folder_named_must_exist(tmp_path: Path,
         settings.check_prompts_dir()
     (tmp_path / "mine").mkdir()
     assert settings.prompt_versions == tmp_path / "mine"
+
+
+def test_the_command_line_names_a_missing_prompts_folder_before_phoenix(
+        tmp_path: Path) -> None:
+    done = subprocess.run([str(Path(sys.executable).parent / "judge-align"), "align",
+                           "--prompts-dir", "nowhere"], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=60)  # refused before Phoenix is asked anything
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert f"the prompts folder {tmp_path / 'nowhere'} " in done.stderr
+    assert not (tmp_path / "nowhere").exists() and not (tmp_path / ".run").exists()
