@@ -28,7 +28,7 @@ OUT ?=
 QUEUE ?=
 
 .PHONY: help install up down status logs llm agent dataset annotate labels prompts experiment \
-	compare align demo judge-traces suggest-labels test test-unit lint bench clean
+	compare align demo judge-traces suggest-labels test test-deps test-unit lint bench clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -79,8 +79,8 @@ annotate: up ## label in the terminal (QUEUE=file first), or LABELS=file.csv|jso
 labels: up ## copy human labels into the dataset and report balance
 	$(CLI) labels $(if $(DATASET),--name $(DATASET))
 
-prompts: up ## push evaluators/prompts/*.txt to Phoenix's prompt store
-	$(CLI) prompts
+prompts: up ## push the prompt versions (./prompts, else the templates) to Phoenix's prompt store
+	$(CLI) prompts push
 
 experiment: up ## run judge PROMPT=v3 [DATASET= MODEL= CONCURRENCY= GATE= SPLIT=dev|test]
 	$(CLI) experiment --prompt $(PROMPT) --concurrency $(CONCURRENCY) \
@@ -107,9 +107,12 @@ suggest-labels: up ## what to label next: N=20 [SEED= OUT= PROJECT=]
 		$(if $(PROJECT),--project $(PROJECT)) $(if $(SINCE),--since $(SINCE)) \
 		$(if $(LIMIT),--limit $(LIMIT))
 
-test: $(VENV)/.installed $(PHOENIX_VENV)/.installed $(LLM_VENV)/.installed ## run the test suite
+test: test-deps $(VENV)/.installed $(PHOENIX_VENV)/.installed $(LLM_VENV)/.installed ## run the test suite
 	$(VENV)/bin/python -m local_llm fetch
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+test-deps: ## the system packages the tests need (chromium, postgresql): apt-get as root
+	@$(PYTHON) -m tests.support.system_packages
 
 test-unit: $(VENV)/.installed ## the tests that need no Phoenix and no model (seconds)
 	$(VENV)/bin/pytest -q -m "not server" $(PYTEST_ARGS)

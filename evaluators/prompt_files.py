@@ -1,4 +1,9 @@
-"""Judge prompt versions: the files in ``evaluators/prompts/`` are the source of truth.
+"""Judge prompt versions: the ``vN.txt`` files of a prompts folder are the source of truth.
+
+The package ships versions v1-v3 (``evaluators/prompts/``, read through
+:mod:`importlib.resources`) as read-only templates, :data:`TEMPLATES`; a user's own versions,
+and those ``make align`` writes, live in a prompts folder of their project
+(:func:`versions_source`, :func:`copy_templates`).
 
 A file ``v3.txt`` is version ``v3`` (also its tag in Phoenix's prompt store). It may start
 with a header between ``---`` lines; the rest is the template. Header keys:
@@ -28,13 +33,17 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 from evaluators.errors import PromptFileError
 from evaluators.evidence import ToolCall, render_tools
 
-PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
+TEMPLATES: Traversable = resources.files(__package__) / "prompts"
+"""The versions the package ships (v1-v3): templates, read-only (an install may not be
+writable, and a version written there would be lost on the next upgrade)."""
 DEFAULT_MODE = "word"
 # Phoenix tags allow letters, digits, '-' and '_' (a dot is refused).
 _VERSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -56,7 +65,7 @@ class PromptFile:
     version: str
     template: str
     description: str
-    path: Path
+    path: Traversable
     mode: str = DEFAULT_MODE
     threshold: float = 0.5
     combiner: str = "any"
@@ -92,35 +101,63 @@ def _version_key(version: str) -> tuple[int, str]:
     return (int(digits[0]) if digits else -1, version)
 
 
-def available_versions(directory: Path = PROMPTS_DIR) -> list[str]:
-    """The versions present, in natural order (v1, v2, ..., v10)."""
-    names = [p.stem for p in directory.glob("*.txt") if _VERSION_NAME.match(p.stem)]
-    return sorted(names, key=_version_key)
+def available_versions(directory: Traversable = TEMPLATES) -> list[str]:
+    """The versions present, in natural order (v1, v2, ..., v10); none in a missing folder."""
+    if not directory.is_dir():
+        return []
+    names = [entry.name.removesuffix(".txt") for entry in directory.iterdir()
+             if entry.name.endswith(".txt")]
+    return sorted((n for n in names if _VERSION_NAME.match(n)), key=_version_key)
 
 
-def next_version(directory: Path = PROMPTS_DIR) -> str:
+def versions_source(folder: Path) -> Traversable:
+    """Where the versions of the prompts folder ``folder`` are read: the folder once it
+    exists, else the packaged templates."""
+    return folder if folder.is_dir() else TEMPLATES
+
+
+def copy_templates(folder: Path) -> list[str]:
+    """Copy the packaged versions into ``folder`` (made if missing), keeping every file
+    already there; return the versions copied."""
+    folder.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for version in available_versions(TEMPLATES):
+        target = folder / f"{version}.txt"
+        if not target.exists():
+            target.write_text((TEMPLATES / f"{version}.txt").read_text(encoding="utf-8"),
+                              encoding="utf-8")
+            copied.append(version)
+    return copied
+
+
+def next_version(directory: Traversable = TEMPLATES) -> str:
     """The version after the highest numbered one (``v4`` after ``v3``)."""
     numbers = [_version_key(v)[0] for v in available_versions(directory)]
     return f"v{max([0, *numbers]) + 1}"
 
 
-def load_prompt(version: str, directory: Path = PROMPTS_DIR) -> PromptFile:
+def load_prompt(version: str, directory: Traversable = TEMPLATES) -> PromptFile:
     """Read ``<directory>/<version>.txt``; a missing version lists those that exist."""
     version = version.strip()
     path = directory / f"{version}.txt"
     if not _VERSION_NAME.match(version) or not path.is_file():
         existing = ", ".join(available_versions(directory)) or "none"
-        raise PromptFileError(f"no judge prompt {version!r} in {directory}: choose one of "
-                              f"{existing} (e.g. PROMPT=v3), or add {version}.txt there")
+        if directory == TEMPLATES:
+            where = f"the packaged templates ({directory})"
+            add = "or add it to a prompts folder of your own (`judge-align prompts init`)"
+        else:
+            where, add = str(directory), f"or add {version}.txt there"
+        raise PromptFileError(f"no judge prompt {version!r} in {where}: choose one of "
+                              f"{existing} (e.g. PROMPT=v3), {add}")
     return parse_prompt(path.read_text(encoding="utf-8"), version=version, path=path)
 
 
-def load_all(directory: Path = PROMPTS_DIR) -> list[PromptFile]:
+def load_all(directory: Traversable = TEMPLATES) -> list[PromptFile]:
     """Every version in the directory, in natural order."""
     return [load_prompt(v, directory) for v in available_versions(directory)]
 
 
-def _header(lines: list[str], path: Path) -> tuple[dict[str, str], int]:
+def _header(lines: list[str], path: Traversable) -> tuple[dict[str, str], int]:
     if not lines or lines[0].strip() != _HEADER_FENCE:
         return {}, 0
     try:
@@ -136,14 +173,15 @@ def _header(lines: list[str], path: Path) -> tuple[dict[str, str], int]:
     return header, end + 1
 
 
-def header_number(header: dict[str, str], key: str, default: float, path: Path) -> float:
+def header_number(header: dict[str, str], key: str, default: float, path: Traversable
+                  ) -> float:
     try:
         return float(header.get(key, default))
     except ValueError:
         raise PromptFileError(f"{path}: {key} {header[key]!r} is not a number") from None
 
 
-def _weights(header: dict[str, str], path: Path) -> dict[str, float]:
+def _weights(header: dict[str, str], path: Traversable) -> dict[str, float]:
     if not header.get("weights"):
         return {}
     try:
@@ -162,7 +200,7 @@ def require_placeholders(prompt: PromptFile, required: Sequence[str]) -> None:
                               + "; add them (between tags, before the instruction)")
 
 
-def parse_prompt(text: str, *, version: str, path: Path) -> PromptFile:
+def parse_prompt(text: str, *, version: str, path: Traversable) -> PromptFile:
     """Split the header from the template; the version's mode checks its own keys and
     placeholders (:mod:`evaluators.modes`)."""
     from evaluators.modes import mode_named

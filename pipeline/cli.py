@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pipeline.settings import load
+from pipeline.settings import Settings, load
 from pipeline.steps import ask_agent, connect, run_experiment, show_comparison
 
 if TYPE_CHECKING:
@@ -25,13 +25,19 @@ if TYPE_CHECKING:
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Align an LLM-as-a-judge with human labels on Arize Phoenix.")
 dataset_app = typer.Typer(no_args_is_help=True, help="Build or import the labeled dataset.")
+prompts_app = typer.Typer(no_args_is_help=True, help="The judge prompt versions: your prompts "
+                          "folder, or the packaged templates v1-v3 until you have one.")
 gold_app = typer.Typer(no_args_is_help=True, help="Record and check the gold set (gold/).")
 app.add_typer(dataset_app, name="dataset")
+app.add_typer(prompts_app, name="prompts")
 app.add_typer(gold_app, name="gold")
 
 Since = Annotated[str | None, typer.Option(
     help="Only spans after this time (ISO 8601, or e.g. 2h, 3d).")]
 Limit = Annotated[int | None, typer.Option(help="Only the newest N root spans.")]
+PromptsDir = Annotated[Path | None, typer.Option(
+    help="The prompts folder (default: JUDGE_ALIGN_PROMPTS_DIR, else ./prompts when it "
+         "exists, else the packaged templates v1-v3).")]
 
 
 def _console() -> Console:
@@ -50,6 +56,17 @@ def _span_filter(since: str | None = None, limit: int | None = None, **more: obj
 def _echo_lines(lines: list[str]) -> None:
     for line in lines:
         typer.echo(line)
+
+
+def _settings(prompts_dir: Path | None = None) -> Settings:
+    """The settings, with the prompts folder a ``--prompts-dir`` option named."""
+    import dataclasses
+
+    settings = load()
+    if prompts_dir is None:
+        return settings
+    return dataclasses.replace(settings, prompts_dir=prompts_dir.expanduser().absolute(),
+                               prompts_dir_explicit=True)
 
 
 # --- the local stack -------------------------------------------------------------------------
@@ -205,16 +222,30 @@ def labels(name: Annotated[str | None, typer.Option(help="Dataset name.")] = Non
 
 # --- judge experiments --------------------------------------------------------------------------
 
-@app.command()
-def prompts() -> None:
-    """Push evaluators/prompts/*.txt to Phoenix's prompt store, tagged by version."""
+@prompts_app.command("init")
+def prompts_init(prompts_dir: PromptsDir = None) -> None:
+    """Copy the packaged templates (v1-v3) into your prompts folder (./prompts by default),
+    to edit them or add your own versions beside them; files already there are kept."""
+    from evaluators.prompt_files import available_versions, copy_templates
+
+    folder = _settings(prompts_dir).prompts_dir
+    copied = copy_templates(folder)
+    kept = [v for v in available_versions(folder) if v not in copied]
+    typer.echo(f"{folder}: copied {', '.join(copied) or 'nothing'} from the packaged "
+               "templates" + (f", kept {', '.join(kept)}" if kept else "")
+               + "; edit them, or add vN.txt files beside them")
+
+
+@prompts_app.command("push")
+def prompts_push(prompts_dir: PromptsDir = None) -> None:
+    """Push every prompt version to Phoenix's prompt store, tagged by version."""
     from rich.table import Table
 
     from evaluators.prompt_files import load_all
     from pipeline.phoenix.prompts import PROMPT_NAME, push_prompts
 
-    settings = load()
-    files = load_all()
+    settings = _settings(prompts_dir)
+    files = load_all(settings.prompt_versions)
     phoenix = connect(settings)
     stored = push_prompts(phoenix, files, model_name=settings.judge_model_name)
     table = Table(title=f"Phoenix prompt {PROMPT_NAME!r}", title_justify="left")
@@ -238,15 +269,17 @@ def experiment(prompt: Annotated[str, typer.Option(help="Prompt version, e.g. v3
                fresh: Annotated[bool, typer.Option(
                    "--fresh", help="Start a new experiment even when the last one with this "
                                    "prompt version, model, split and dataset version could "
-                                   "be resumed or reused.")] = False) -> None:
+                                   "be resumed or reused.")] = False,
+               prompts_dir: PromptsDir = None) -> None:
     """Run a judge prompt over the labeled dataset as a Phoenix experiment and report.
 
     Re-running after an interruption resumes the experiment (only missing or failed
     examples are judged); when it is complete, it is shown again rather than re-run."""
     from pipeline.experiment.report import check_gate
 
-    report = run_experiment(load(), _console(), prompt=prompt, dataset=dataset, model=model,
-                            concurrency=concurrency, split=split, resume=not fresh)
+    report = run_experiment(_settings(prompts_dir), _console(), prompt=prompt, dataset=dataset,
+                            model=model, concurrency=concurrency, split=split,
+                            resume=not fresh)
     check_gate(report, gate)
 
 
@@ -270,13 +303,16 @@ def align(dataset: Annotated[str | None, typer.Option(help="Dataset name.")] = N
                    "Default: the one the prompt versions' headers name.")] = None,
           external: Annotated[list[str] | None, typer.Option(
               help="A labeled dataset written elsewhere, read only by the final run (never "
-                   "to fit or choose); may be given several times.")] = None) -> None:
-    """Choose and fit a judge on the dev split, write it as the next prompt version, then
-    the final run: every candidate scored on the test split and the external sets, the
-    chosen form's learning curve, and the version as one experiment over every row."""
+                   "to fit or choose); may be given several times.")] = None,
+          prompts_dir: PromptsDir = None) -> None:
+    """Choose and fit a judge on the dev split, write it as the next prompt version into the
+    prompts folder, then the final run: every candidate scored on the test split and the
+    external sets, the chosen form's learning curve, and the version as one experiment over
+    every row. Without a prompts folder yet, ./prompts is made with the packaged templates
+    (the versions compared) beside the new one."""
     from pipeline.steps import align_judge
 
-    align_judge(load(), _console(), dataset=dataset, model=model, folds=folds,
+    align_judge(_settings(prompts_dir), _console(), dataset=dataset, model=model, folds=folds,
                 repeats=repeats, concurrency=concurrency, checks=checks,
                 external=external or ())
 
@@ -301,7 +337,7 @@ def judge_traces(prompt: Annotated[str, typer.Option(help="Prompt version, e.g. 
                  dataset: Annotated[str | None, typer.Option(
                      help="Dataset whose latest experiment of this judge gives its error "
                           "rates.")] = None,
-                 concurrency: int = 4) -> None:
+                 concurrency: int = 4, prompts_dir: PromptsDir = None) -> None:
     """Label root spans not yet judged by this prompt version (LLM annotations in Phoenix),
     then report the raw and the corrected pass rate."""
     from evaluators.prompt_files import load_prompt
@@ -309,14 +345,16 @@ def judge_traces(prompt: Annotated[str, typer.Option(help="Prompt version, e.g. 
     from pipeline.views.judging import render_judge_traces
     from pipeline.views.progress import progress_bar
 
-    load_prompt(prompt)  # an unknown version is named before Phoenix is asked anything
-    settings = load()
+    settings = _settings(prompts_dir)
+    prompts = settings.prompt_versions
+    load_prompt(prompt, prompts)  # an unknown version is named before Phoenix is asked anything
     with progress_bar() as bar:
         report = judge_new_traces(
             connect(settings, timeout=300), settings.judge_endpoint(model),
             project=project or settings.project, dataset=dataset or settings.dataset,
             default_model=settings.judge_model_name, prompt=prompt,
-            span_filter=_span_filter(since, limit), concurrency=concurrency, progress=bar)
+            span_filter=_span_filter(since, limit), concurrency=concurrency,
+            prompts_dir=prompts, progress=bar)
     render_judge_traces(report, _console())
 
 
@@ -345,8 +383,8 @@ def suggest_labels(n: Annotated[int, typer.Option("--n", help="How many spans to
 # --- the gold set -------------------------------------------------------------------------------
 
 GoldDir = Annotated[Path | None, typer.Option(
-    "--dir", help="The gold set's folder (default gold/): traces.jsonl, the labeling passes, "
-                  "the rulings, labels.csv, splits.csv.")]
+    "--dir", help="The gold set's folder (default gold/ of a clone): traces.jsonl, the "
+                  "labeling passes, the rulings, labels.csv, splits.csv.")]
 SecondPass = Annotated[bool, typer.Option(
     "--second-pass", help="The blind second reading of a seeded sample of the traces pass 1 "
                           "labeled (labels-pass2.csv).")]
@@ -356,9 +394,10 @@ SampleSeed = Annotated[int, typer.Option(
 
 
 def _gold(directory: Path | None) -> GoldFiles:
+    """The gold set in ``directory``, or the demo's (refused outside a clone)."""
     from pipeline.gold.files import DEMO, GoldFiles
 
-    return GoldFiles(directory) if directory else DEMO
+    return GoldFiles(directory) if directory else DEMO.require()
 
 
 @gold_app.command("record")

@@ -19,7 +19,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 from rich.console import Console
 
@@ -40,6 +39,8 @@ from pipeline.views.experiment import render, render_links
 
 GOLD_PROJECT = "weather-agent-gold"
 GOLD_DATASET = "weather-agent-gold"
+DEMO_CHECKS = "evaluators.checks.weather"
+"""The demo's domain: align offers checklist candidates with the weather checks."""
 VERSIONS = ("v1", "v2", "v3")
 
 
@@ -91,15 +92,14 @@ def load_gold(phoenix: Phoenix, settings: Settings, console: Console,
     render_labels(sync(phoenix, settings.dataset, settings.project), console)
 
 
-def run_versions(settings: Settings, console: Console, result: DemoResult, concurrency: int,
-                 **experiment_options: Any) -> None:
+def run_versions(settings: Settings, console: Console, result: DemoResult, concurrency: int
+                 ) -> None:
     """Step 4: each judge version as a Phoenix experiment. A finished experiment with the same
     prompt text, model and dataset version is reused (the experiment command's own resume)."""
     for version in VERSIONS:
         console.rule(f"judge {version}")
         outcome = steps.run_experiment(settings, console, prompt=version,
-                                     concurrency=concurrency, show_report=False,
-                                     **experiment_options)
+                                     concurrency=concurrency, show_report=False)
         result.experiments[version] = outcome.experiment_id
         result.reports[version] = outcome
         done = outcome.outcome
@@ -114,11 +114,10 @@ def run_versions(settings: Settings, console: Console, result: DemoResult, concu
 
 
 def run_demo(settings: Settings, console: Console | None = None, live_questions: int = 3,
-             concurrency: int = 2, align_options: dict[str, Any] | None = None,
-             **experiment_options: Any) -> DemoResult:
+             concurrency: int = 2) -> DemoResult:
     """Run the whole loop; every step is idempotent, so a second run only re-reads."""
+    GOLD.require()
     console = console or Console()
-    align_options = align_options or {}
     started = time.perf_counter()
     result = DemoResult()
     demo_settings = gold_settings(settings)
@@ -126,12 +125,11 @@ def run_demo(settings: Settings, console: Console | None = None, live_questions:
     with step("1-3. gold traces, human labels, dataset", console, result):
         load_gold(phoenix, demo_settings, console, result)
     with step("4. judge experiments v1, v2, v3", console, result):
-        run_versions(demo_settings, console, result, concurrency, **experiment_options)
+        run_versions(demo_settings, console, result, concurrency)
     with step("5. align: choose and fit on dev, write the next version, prove it once",
               console, result):
         aligned = steps.align_judge(demo_settings, console, concurrency=concurrency,
-                                    prompts_dir=align_options.get("prompts_dir"),
-                                    checks=align_options.get("checks"))
+                                    checks=DEMO_CHECKS)
     result.aligned = aligned.version
     if aligned.experiment is not None:
         result.experiments[aligned.version] = aligned.experiment.experiment_id

@@ -15,9 +15,14 @@ from typing import TYPE_CHECKING
 from pipeline.errors import UserError
 
 if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
     from evaluators.endpoint import Endpoint
 
 ROOT = Path(__file__).resolve().parents[1]
+"""The folder holding the packages: a clone of the repository (its ``gold/`` and the
+Makefile's ``.venvs/``) for an editable install, ``site-packages`` otherwise. Run data and
+prompt versions never go here: they go under the current directory."""
 LOCAL_MODEL_NAME = "qwen2.5-coder-1.5b-instruct"
 HOSTED_DEFAULT_MODEL = "gpt-4o-mini"
 
@@ -36,6 +41,11 @@ def _env_int(name: str, default: int) -> int:
                         ) from None
 
 
+def _path(name: str, default: str) -> Path:
+    """A folder setting, relative ones (the default among them) under the current one."""
+    return Path(_env(name, default)).expanduser().absolute()
+
+
 @dataclass(frozen=True)
 class Settings:
     """A snapshot of the environment; build it with :func:`load`."""
@@ -45,7 +55,9 @@ class Settings:
     phoenix_grpc_port: int = 4317
     phoenix_base_url: str = ""
     phoenix_database_url: str = ""
-    run_dir: Path = ROOT / ".run"
+    run_dir: Path = Path(".run")
+    prompts_dir: Path = Path("prompts")
+    prompts_dir_explicit: bool = False  # named by JUDGE_ALIGN_PROMPTS_DIR or --prompts-dir
     project: str = "weather-agent"
     dataset: str = "weather-agent-labeled"
     openai_api_key: str = ""
@@ -61,6 +73,23 @@ class Settings:
     def uses_local_llm(self) -> bool:
         """True when no endpoint was configured, so the embedded local model is the default."""
         return not (self.openai_api_key or self.openai_base_url)
+
+    def check_prompts_dir(self) -> None:
+        """Refuse a prompts folder named explicitly that does not exist (a typo would
+        otherwise read the packaged templates, and ``align`` write beside them)."""
+        if self.prompts_dir_explicit and not self.prompts_dir.is_dir():
+            raise UserError(f"the prompts folder {self.prompts_dir} (JUDGE_ALIGN_PROMPTS_DIR "
+                            "or --prompts-dir) does not exist: fix the path, or make it with "
+                            "`judge-align prompts init`")
+
+    @property
+    def prompt_versions(self) -> Traversable:
+        """Where judge prompt versions are read: the prompts folder once it exists, else the
+        packaged templates (v1-v3)."""
+        from evaluators.prompt_files import versions_source
+
+        self.check_prompts_dir()
+        return versions_source(self.prompts_dir)
 
     @property
     def local_llm_url(self) -> str:
@@ -116,7 +145,9 @@ def load() -> Settings:
         phoenix_grpc_port=_env_int("PHOENIX_GRPC_PORT", 4317),
         phoenix_base_url=_env("PHOENIX_BASE_URL", "").rstrip("/"),
         phoenix_database_url=_env("PHOENIX_SQL_DATABASE_URL", ""),
-        run_dir=Path(_env("JUDGE_ALIGN_RUN_DIR", str(ROOT / ".run"))).expanduser().absolute(),
+        run_dir=_path("JUDGE_ALIGN_RUN_DIR", ".run"),
+        prompts_dir=_path("JUDGE_ALIGN_PROMPTS_DIR", "prompts"),
+        prompts_dir_explicit=bool(_env("JUDGE_ALIGN_PROMPTS_DIR", "")),
         project=_env("JUDGE_ALIGN_PROJECT", "weather-agent"),
         dataset=_env("JUDGE_ALIGN_DATASET", "weather-agent-labeled"),
         openai_api_key=_env("OPENAI_API_KEY", ""),

@@ -64,19 +64,19 @@ def run_experiment(settings: Settings, console: Console, *, prompt: str,
                    concurrency: int = 4, split: str | None = None, resume: bool = True,
                    show_report: bool = True, **options: object) -> ExperimentReport:
     """Run one judge version as an experiment with a progress bar; print its report."""
-    from evaluators.prompt_files import PROMPTS_DIR, load_prompt
+    from evaluators.prompt_files import load_prompt
     from pipeline.experiment.judge_experiment import run_judge_experiment
     from pipeline.views.experiment import render, status_lines
     from pipeline.views.progress import progress_bar
 
-    # an unknown version is named before Phoenix is asked anything
-    load_prompt(prompt, options.get("prompts_dir") or PROMPTS_DIR)  # type: ignore[arg-type]
+    prompts = settings.prompt_versions
+    load_prompt(prompt, prompts)  # an unknown version is named before Phoenix is asked anything
     phoenix = connect(settings)
     with progress_bar() as bar:
         report = run_judge_experiment(
             phoenix, settings.judge_endpoint(model), dataset or settings.dataset,
             prompt=prompt, concurrency=concurrency, split=split, resume=resume,
-            progress=bar, **options)
+            prompts_dir=prompts, progress=bar, **options)
     link_source_traces(phoenix, settings.project, report)
     if show_report:
         render(report, console)
@@ -112,27 +112,27 @@ def show_comparison(phoenix: Phoenix, dataset: str, console: Console
 
 def align_judge(settings: Settings, console: Console, *, dataset: str | None = None,
                 model: str | None = None, folds: int = 5, repeats: int = 5,
-                concurrency: int = 2, prompts_dir: Path | None = None,
-                checks: str | None = None, external: Sequence[str] = ()) -> AlignReport:
-    """``make align`` with progress bars: fit on dev, write the version, prove it once."""
-    from evaluators.prompt_files import PROMPTS_DIR
+                concurrency: int = 2, checks: str | None = None,
+                external: Sequence[str] = ()) -> AlignReport:
+    """``make align`` with progress bars: fit on dev, write the version into the prompts
+    folder, then the final run."""
     from pipeline.align.run import fit, prove
     from pipeline.phoenix.prompts import PROMPT_NAME
     from pipeline.views.align import render_align
     from pipeline.views.experiment import render
     from pipeline.views.progress import progress_bar
 
+    settings.check_prompts_dir()
     phoenix = connect(settings, timeout=300)
     endpoint = settings.judge_endpoint(model)
     name = dataset or settings.dataset
-    prompts_dir = prompts_dir or PROMPTS_DIR
     with progress_bar() as bar:
         report = fit(phoenix, endpoint, name, cache_dir=settings.run_dir / "align",
-                     prompts_dir=prompts_dir, folds=folds, repeats=repeats, checks=checks,
-                     progress=bar)
+                     prompts_dir=settings.prompts_dir, folds=folds, repeats=repeats,
+                     checks=checks, progress=bar)
     with progress_bar() as bar:
         experiment = prove(phoenix, endpoint, report, external=external,
-                           prompts_dir=prompts_dir, concurrency=concurrency, progress=bar)
+                           concurrency=concurrency, progress=bar)
     link_source_traces(phoenix, settings.project, experiment)
     render(experiment, console)
     render_align(report, phoenix.prompt_url(PROMPT_NAME)

@@ -8,7 +8,6 @@ the rest, which need neither Phoenix nor the model, in seconds."""
 from __future__ import annotations
 
 import dataclasses
-import glob
 import os
 import shutil
 import subprocess
@@ -23,9 +22,12 @@ from pipeline.settings import Settings
 from pipeline.stack.model_server import LLM_PYTHON
 from tests.support.scripted_llm import Reply, ScriptedLLM
 from tests.support.stack import free_port, isolated_settings, running_phoenix
+from tests.support.system_packages import POSTGRESQL, initdb_paths, skip_reason
 
-# Tests never talk to a hosted API, whatever the developer's shell exports.
-for _name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PHOENIX_SQL_DATABASE_URL"):
+# Tests never talk to a hosted API, nor read the developer's own prompts folder, whatever
+# their shell exports.
+for _name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PHOENIX_SQL_DATABASE_URL",
+              "JUDGE_ALIGN_PROMPTS_DIR"):
     os.environ.pop(_name, None)
 
 
@@ -56,9 +58,9 @@ def phoenix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A throwaway PostgreSQL cluster on loopback (Debian's postgresql package)."""
-    initdb = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    initdb = initdb_paths()
     if not initdb:
-        pytest.skip("PostgreSQL is not installed: `apt-get install postgresql` (.ci/run does)")
+        pytest.skip(skip_reason(POSTGRESQL))
     bin_dir = Path(initdb[-1]).parent
     # Not under pytest's private temp folder: the postgres user must be able to reach it.
     home = Path(tempfile.mkdtemp(prefix="judge-align-pg-"))

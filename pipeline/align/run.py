@@ -10,8 +10,11 @@
 3. Score every mode's candidates by repeated cross-validation on the dev rows and choose
    the simplest one the best does not beat by more than one standard error
    (:mod:`pipeline.align.selection`).
-4. Fit the winner on every dev row and write it as the next prompt version
-   (:mod:`pipeline.align.write`), mirrored to Phoenix's prompt store.
+4. Fit the winner on every dev row and write it as the next prompt version into the prompts
+   folder (:mod:`pipeline.align.write`), mirrored to Phoenix's prompt store. A prompts folder
+   that does not exist yet (versions were read from the packaged templates) is made first,
+   with the templates copied in: they are the versions compared, and the new one is
+   numbered after them.
 5. The final run, the only one that reads rows align never fitted on (:func:`prove`): the
    test split and any external sets are fetched, every candidate (fitted on all dev rows)
    is scored on them (:mod:`pipeline.align.held_out`), the chosen form's learning curve is
@@ -34,7 +37,7 @@ from evaluators.endpoint import Endpoint, check_endpoint
 from evaluators.labels import HELPFUL, NOT_HELPFUL
 from evaluators.modes import candidates_for, mode_of, sources_for
 from evaluators.modes.base import Context, Fitted, Signals, Source
-from evaluators.prompt_files import PROMPTS_DIR, PromptFile, load_all
+from evaluators.prompt_files import PromptFile, copy_templates, load_all, versions_source
 from pipeline.align import held_out
 from pipeline.align.crossval import FOLDS
 from pipeline.align.domain import checks_module
@@ -68,6 +71,8 @@ class AlignReport:
     sources: list[Source]
     rows: list[Signals]
     cache: Cache
+    folder: Path  # the prompts folder the version is in
+    templates_copied: list[str] = field(default_factory=list)  # into a new prompts folder
     reused: int = 0  # dev-row verdicts copied from finished experiments
     checks: str | None = None  # the checks module offered, None: generic candidates only
     folds: int = FOLDS
@@ -78,15 +83,13 @@ class AlignReport:
     figures: list[held_out.CandidateFigures] = field(default_factory=list)
     curve: list[Point] = field(default_factory=list)
 
-    prompts_dir: Path = PROMPTS_DIR
-
     @property
     def labels(self) -> list[str]:
         return [example.label for example in self.dev.examples]
 
     @property
     def prompt_path(self) -> Path:
-        return self.prompts_dir / f"{self.version}.txt"
+        return self.folder / f"{self.version}.txt"
 
 
 def hand_written(prompts: list[PromptFile]) -> list[PromptFile]:
@@ -118,14 +121,15 @@ def load_dev(phoenix: Phoenix, dataset: str) -> LabeledDataset:
 
 
 def fit(phoenix: Phoenix, endpoint: Endpoint, dataset: str, *, cache_dir: Path,
-        prompts_dir: Path = PROMPTS_DIR, folds: int = FOLDS, repeats: int = REPEATS,
+        prompts_dir: Path, folds: int = FOLDS, repeats: int = REPEATS,
         seed: int = 0, retry: RetryPolicy | None = None, prompt_name: str = PROMPT_NAME,
         checks: str | None = None, progress: Progress = SILENT) -> AlignReport:
-    """Steps 1-4: choose and fit on dev, write the version; nothing reads test.
+    """Steps 1-4: choose and fit on dev, write the version into the prompts folder
+    ``prompts_dir``; nothing reads test.
 
     ``checks``: the checks module to offer checklist candidates for (``"none"``: none);
     by default the one the prompt versions name (:mod:`pipeline.align.domain`)."""
-    prompts = load_all(prompts_dir)
+    prompts = load_all(versions_source(prompts_dir))
     module = checks_module(prompts, checks)
     dev = load_dev(phoenix, dataset)
     context = Context(tuple(hand_written(prompts)), module,
@@ -153,16 +157,16 @@ def fit(phoenix: Phoenix, endpoint: Endpoint, dataset: str, *, cache_dir: Path,
                   f"{dev.dataset.version_id}), {folds}-fold CV repeated {repeats} times, "
                   f"match rate {winner.match_rate.value:.3f}, {endpoint.model}, "
                   f"{datetime.now(UTC):%Y-%m-%d}")
+    copied = [] if prompts_dir.is_dir() else copy_templates(prompts_dir)
     version, created = write_version(text, prompts_dir, fitted.files())
     return AlignReport(dataset=dataset, dev=dev, scores=scores, winner=winner, fitted=fitted,
                        version=version, created=created, sources=sources, rows=rows,
-                       cache=cache, reused=reused, checks=module, folds=folds,
-                       repeats=repeats, prompts_dir=prompts_dir)
+                       cache=cache, folder=prompts_dir, templates_copied=copied,
+                       reused=reused, checks=module, folds=folds, repeats=repeats)
 
 
 def prove(phoenix: Phoenix, endpoint: Endpoint, report: AlignReport, *,
-          external: Sequence[str] = (), prompts_dir: Path = PROMPTS_DIR,
-          prompt_name: str = PROMPT_NAME, concurrency: int = 2,
+          external: Sequence[str] = (), prompt_name: str = PROMPT_NAME, concurrency: int = 2,
           retry: RetryPolicy | None = None, progress: Progress = SILENT) -> ExperimentReport:
     """Step 5, the final run: fetch the test split and the ``external`` datasets, score
     every candidate on them, draw the chosen form's learning curve on test, and run the
@@ -179,7 +183,7 @@ def prove(phoenix: Phoenix, endpoint: Endpoint, report: AlignReport, *,
     test = report.held_out[0]
     report.curve = learning_curve(report.winner.candidate, report.rows, report.labels,
                                   test.rows, test.labels)
-    options = {"concurrency": concurrency, "retry": retry, "prompts_dir": prompts_dir,
+    options = {"concurrency": concurrency, "retry": retry, "prompts_dir": report.folder,
                "prompt_name": prompt_name, "progress": progress, "memo": report.cache}
     report.experiment = run_judge_experiment(phoenix, endpoint, report.dataset,
                                              prompt=report.version, **options)

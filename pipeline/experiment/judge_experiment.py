@@ -18,13 +18,13 @@ that still failed after their retries) and only reports it again when it is comp
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from evaluators.endpoint import Endpoint, check_endpoint
 from evaluators.judge import RetryPolicy, RowJudge, make_judge
 from evaluators.modes.base import Memo
-from evaluators.prompt_files import PROMPTS_DIR, load_prompt
+from evaluators.prompt_files import TEMPLATES, load_prompt
 from pipeline.dataset.examples import LabeledDataset, load_labeled
 from pipeline.dataset.phoenix_splits import sync_splits
 from pipeline.dataset.splits import ALL
@@ -57,7 +57,7 @@ async def _run(phoenix: Phoenix, labeled: LabeledDataset, judge: RowJudge, plan:
 
 def run_judge_experiment(phoenix: Phoenix, endpoint: Endpoint, dataset: str, *,
                          prompt: str = "v3", concurrency: int = 4, split: str | None = None,
-                         retry: RetryPolicy | None = None, prompts_dir: Path = PROMPTS_DIR,
+                         retry: RetryPolicy | None = None, prompts_dir: Traversable = TEMPLATES,
                          prompt_name: str = PROMPT_NAME, progress: Progress = SILENT,
                          resume: bool = True, memo: Memo | None = None) -> ExperimentReport:
     """Run prompt version ``prompt`` over ``dataset`` as a Phoenix experiment and report.

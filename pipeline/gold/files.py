@@ -19,9 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.errors import UserError
 from pipeline.settings import ROOT
 
 GOLD_DIR = ROOT / "gold"
+
+
+class NoGoldSet(UserError):
+    """judge-align runs from an installed package, which does not carry the gold set."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,16 @@ class GoldFiles:
     """The files of the gold set in ``root``."""
 
     root: Path = GOLD_DIR
+
+    def require(self) -> GoldFiles:
+        """This set, refused in one line when its folder is not there (the demo's set comes
+        with a clone of the repository, not with the installed package)."""
+        if not self.root.is_dir():
+            where = ("it comes with a clone of the judge-align repository, not with the "
+                     "installed package; run this from a clone (with `pip install -e .` or "
+                     "`make`)") if self.root == GOLD_DIR else "give an existing folder"
+            raise NoGoldSet(f"the gold set ({self.root}) is not here: {where}")
+        return self
 
     @property
     def traces(self) -> Path:

@@ -18,14 +18,14 @@ import asyncio
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
+from importlib.resources.abc import Traversable
 
 from evaluators import metrics
 from evaluators.endpoint import Endpoint, check_endpoint
 from evaluators.evidence import ToolCall
 from evaluators.judge import RetryPolicy, RowJudge, make_judge
 from evaluators.labels import ERROR, HELPFUL
-from evaluators.prompt_files import PROMPTS_DIR, load_prompt
+from evaluators.prompt_files import TEMPLATES, load_prompt
 from pipeline.errors import UserError
 from pipeline.judging import calibration, verdicts
 from pipeline.judging.verdicts import JudgeIdentity
@@ -74,7 +74,7 @@ class JudgeTracesReport:
 def judge_traces(phoenix: Phoenix, endpoint: Endpoint, *, project: str, dataset: str,
                  default_model: str, prompt: str = "v3",
                  span_filter: spans.SpanFilter | None = None, concurrency: int = 4,
-                 retry: RetryPolicy | None = None, prompts_dir: Path = PROMPTS_DIR,
+                 retry: RetryPolicy | None = None, prompts_dir: Traversable = TEMPLATES,
                  prompt_name: str = PROMPT_NAME, progress: Progress = SILENT
                  ) -> JudgeTracesReport:
     """Judge the selected root spans that ``prompt`` has not judged yet; report.

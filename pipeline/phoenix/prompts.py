@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 PROMPT_NAME = "judge-helpfulness"
 PROMPT_DESCRIPTION = ("LLM-as-a-judge: is the weather agent's answer helpful? Versions are "
-                      "mirrored from evaluators/prompts/*.txt by judge-align.")
+                      "mirrored from the prompt files (vN.txt) by judge-align.")
 
 
 @dataclass(frozen=True)

@@ -159,9 +159,13 @@ def render_align(report: AlignReport, prompt_url: str, console: Console,
     console.print("chosen: the simplest candidate within one paired standard error of the "
                   "best dev CV agreement", highlight=False)
     console.print(report.fitted.describe(), highlight=False)
+    if report.templates_copied:
+        console.print(f"made the prompts folder {report.folder} with the packaged templates "
+                      f"({', '.join(report.templates_copied)}): yours to edit, and where "
+                      "your own versions go", highlight=False)
     state = "written" if report.created else "already there (same fit)"
     console.print(f"prompt version {report.version}: {state}, {report.prompt_path}; "
-                  f"Phoenix: {prompt_url}")
+                  f"Phoenix: {prompt_url}", highlight=False)
     if report.curve:
         console.print(curve_table(report.curve, report.winner.candidate.name))
     if report.experiment is not None:

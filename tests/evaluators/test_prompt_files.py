@@ -9,29 +9,69 @@ from pathlib import Path
 import pytest
 
 from evaluators.errors import PromptFileError
-from evaluators.prompt_files import available_versions, load_all, load_prompt
-from pipeline.settings import ROOT
+from evaluators.prompt_files import (
+    TEMPLATES,
+    available_versions,
+    copy_templates,
+    load_all,
+    load_prompt,
+    next_version,
+    versions_source,
+)
+
+JUDGE_ALIGN = str(Path(sys.executable).parent / "judge-align")
 
 
-def test_the_shipped_versions_exist_in_order() -> None:
-    versions = available_versions()
-    assert versions[:3] == ["v1", "v2", "v3"]
-    assert [p.version for p in load_all()] == versions
+def test_the_packaged_templates_are_v1_to_v3() -> None:
+    assert available_versions() == ["v1", "v2", "v3"]  # no aligned version is shipped
+    assert [p.version for p in load_all()] == ["v1", "v2", "v3"]
+    assert all(not p.fitted for p in load_all())
 
 
-def test_an_unknown_version_lists_those_that_exist() -> None:
-    with pytest.raises(PromptFileError, match=r"no judge prompt 'v9'.*v1, v2, v3"):
+def test_an_unknown_version_lists_those_that_exist(tmp_path: Path) -> None:
+    with pytest.raises(PromptFileError, match=r"no judge prompt 'v9' in the packaged "
+                                              r"templates .*v1, v2, v3.*prompts init"):
         load_prompt("v9")
+    copy_templates(tmp_path)
+    with pytest.raises(PromptFileError, match=r"in .*: choose one of v1, v2, v3 .*add v9.txt"):
+        load_prompt("v9", tmp_path)
 
 
 def test_the_command_line_lists_the_versions_for_prompt_v9(tmp_path: Path) -> None:
-    done = subprocess.run([str(Path(sys.executable).parent / "judge-align"), "experiment",
-                           "--prompt", "v9"], capture_output=True, text=True, cwd=ROOT,
-                          timeout=60)
+    done = subprocess.run([JUDGE_ALIGN, "experiment", "--prompt", "v9"], capture_output=True,
+                          text=True, cwd=tmp_path, timeout=60)
     assert done.returncode == 1
     assert "error: no judge prompt 'v9'" in done.stderr
     assert "v1, v2, v3" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_prompts_folder_is_read_once_it_exists(tmp_path: Path) -> None:
+    folder = tmp_path / "prompts"
+    assert versions_source(folder) == TEMPLATES and available_versions(folder) == []
+    assert copy_templates(folder) == ["v1", "v2", "v3"]
+    assert versions_source(folder) == folder
+    assert [load_prompt(v, folder).template for v in ("v1", "v2", "v3")] == [
+        load_prompt(v).template for v in ("v1", "v2", "v3")]
+    assert next_version(folder) == "v4"
+
+
+def test_copying_the_templates_keeps_what_is_there(tmp_path: Path) -> None:
+    (tmp_path / "v2.txt").write_text("---\ndescription: mine\n---\n{{question}} {{answer}}\n")
+    assert copy_templates(tmp_path) == ["v1", "v3"]
+    assert load_prompt("v2", tmp_path).description == "mine"
+    assert copy_templates(tmp_path) == []
+
+
+def test_prompts_init_makes_the_folder_of_the_current_directory(tmp_path: Path) -> None:
+    done = subprocess.run([JUDGE_ALIGN, "prompts", "init"], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert f"{tmp_path / 'prompts'}: copied v1, v2, v3" in done.stdout
+    assert available_versions(tmp_path / "prompts") == ["v1", "v2", "v3"]
+    again = subprocess.run([JUDGE_ALIGN, "prompts", "init", "--prompts-dir", "prompts"],
+                           capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert "copied nothing from the packaged templates, kept v1, v2, v3" in again.stdout
 
 
 @pytest.mark.parametrize("version", ["v1", "v2", "v3"])

@@ -37,8 +37,11 @@ from pipeline.align.crossval import cross_validate
 from pipeline.gold.files import DEMO
 from pipeline.gold.traces import read_traces, trace_tools
 from tests.support.scripted_llm import ScriptedLLM, label_logprobs
+from tests.support.versions import checklist_v4
 
-SNAPSHOT = Path(__file__).parent / "data" / "versions_before.json"
+DATA = Path(__file__).parent / "data"
+SNAPSHOT = DATA / "versions_before.json"
+
 H, N = HELPFUL, NOT_HELPFUL
 
 
@@ -87,7 +90,7 @@ def _checklist_verdict(prompt, question: str, answer: str, tools) -> dict[str, A
 def test_v4_gives_the_same_verdicts_on_the_gold_rows() -> None:
     """v4 (checklist, wording read by code): every gold row, with its tool record and with
     none; and the model-reading path with a fixed reading, and a logistic combination."""
-    v4 = load_prompt("v4")
+    v4 = checklist_v4()
     weights = {"refusal": -2.5, "missed_place": -1.5, "wrong_figures": -1.0, "echo": -0.7,
                "asks_for_missing_place": 1.2}
     logistic = Combiner(LOGISTIC, weights, 0.8, 0.5)

@@ -3,13 +3,16 @@ experiments v1-v3, the comparison, and the experiments as the Phoenix UI shows t
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from evaluators.prompt_files import load_prompt
+from evaluators.prompt_files import available_versions, load_prompt
 from pipeline.demo import GOLD_DATASET, VERSIONS, DemoResult, run_demo
 from pipeline.experiment.report import ExperimentReport
 from pipeline.gold.files import DEMO
@@ -18,7 +21,6 @@ from pipeline.settings import Settings
 from tests.conftest import scripted_settings
 from tests.support.chromium import Chromium
 from tests.support.gold import gold_labels, gold_traces
-from tests.support.prompts import hand_written_prompts
 from tests.support.scripted_llm import ScriptedLLM
 from tests.support.stack import base_url
 
@@ -62,27 +64,51 @@ def scripted_judge() -> tuple[Any, dict[str, float]]:
     return reply, {"v1": helpful, "v2": 1 - helpful, "v3": 1.0, "v4": 1.0}
 
 
-def test_demo_runs_the_loop_and_is_safe_to_run_twice(phoenix: Settings, tmp_path: Path
-                                                     ) -> None:
-    reply, expected = scripted_judge()
-    prompts = tmp_path / "prompts"  # align writes its version here, not into the repo
-    hand_written_prompts(prompts)
-    with ScriptedLLM(reply) as server:
-        settings = scripted_settings(phoenix, server)
-        options: dict[str, Any] = {"prompts_dir": prompts}
-        first = run_demo(settings, live_questions=1, concurrency=4, align_options=options,
-                         prompts_dir=prompts)
-        second = run_demo(settings, live_questions=0, concurrency=4, align_options=options,
-                          prompts_dir=prompts)
+@dataclass
+class Demo:
+    """Two demo runs on a scripted judge, and where they put things."""
 
+    first: DemoResult
+    second: DemoResult
+    expected: dict[str, float]
+    prompts: Path
+    dataset_id: str
+
+
+@pytest.fixture(scope="module")
+def demo(phoenix: Settings, tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    """``make demo`` twice, from a directory without a prompts folder: v1-v3 are read from
+    the packaged templates, and align makes the folder (not in the repository)."""
+    reply, expected = scripted_judge()
+    prompts = tmp_path_factory.mktemp("demo") / "prompts"
+    with ScriptedLLM(reply) as server:
+        settings = dataclasses.replace(scripted_settings(phoenix, server), prompts_dir=prompts)
+        first = run_demo(settings, live_questions=1, concurrency=4)
+        second = run_demo(settings, live_questions=0, concurrency=4)
+    dataset_id = httpx.get(f"{base_url(phoenix)}/v1/datasets",
+                           params={"name": GOLD_DATASET}).json()["data"][0]["id"]
+    return Demo(first, second, expected, prompts, dataset_id)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Chromium]:
+    """A headless Chromium (the test skips, saying what to install, where it is missing);
+    asked for before ``demo`` so a skip costs no demo run."""
+    with Chromium() as chromium:
+        yield chromium
+
+
+def test_demo_runs_the_loop_and_is_safe_to_run_twice(phoenix: Settings, demo: Demo) -> None:
+    first, second = demo.first, demo.second
     assert first.uploaded == len(gold_traces()) and first.already_loaded == 0
     assert first.live_answers == 1
     assert [title[0] for title in first.step_seconds] == ["1", "4", "5", "6", "7"]
     assert 0 < sum(first.step_seconds.values()) <= first.seconds
-    assert first.aligned == "v4" and load_prompt("v4", prompts).fitted
+    assert first.aligned == "v4" and load_prompt("v4", demo.prompts).fitted
+    assert available_versions(demo.prompts) == [*VERSIONS, "v4"]  # the templates beside it
     by_prompt = {s.prompt: s for s in first.summaries}
     assert sorted(by_prompt) == [*VERSIONS, "v4"]
-    for version, rate in expected.items():
+    for version, rate in demo.expected.items():
         assert by_prompt[version].match_rate is not None
         assert by_prompt[version].match_rate.value == pytest.approx(rate)
         assert by_prompt[version].n == len(gold_labels())
@@ -91,7 +117,7 @@ def test_demo_runs_the_loop_and_is_safe_to_run_twice(phoenix: Settings, tmp_path
     assert sorted(splits.values()).count("test") >= 20
 
     assert second.uploaded == 0 and second.already_loaded == first.uploaded
-    assert sorted(second.reused) == list(VERSIONS)
+    assert sorted(second.reused) == list(VERSIONS)  # read from the folder align made
     assert second.experiments == first.experiments  # v4 too: the same fit, resumed
     assert second.aligned == "v4" and len(second.summaries) == 4
 
@@ -100,12 +126,13 @@ def test_demo_runs_the_loop_and_is_safe_to_run_twice(phoenix: Settings, tmp_path
         assert report.links.source_project == "weather-agent-gold"
         assert report.links.source_traces == first.gold_traces_url
 
-    dataset_id = httpx.get(f"{base_url(phoenix)}/v1/datasets",
-                           params={"name": GOLD_DATASET}).json()["data"][0]["id"]
-    with Chromium() as browser:
-        the_experiments_table_shows_the_reports_figures(browser, phoenix, dataset_id, first)
-        a_runs_trace_opens_with_the_judges_llm_span(browser, first.reports["v3"])
-        the_split_filter_shows_dev_and_test(browser, phoenix, dataset_id)
+
+def test_phoenix_shows_the_demo_as_the_reports_do(browser: Chromium, phoenix: Settings,
+                                                  demo: Demo) -> None:
+    the_experiments_table_shows_the_reports_figures(browser, phoenix, demo.dataset_id,
+                                                    demo.first)
+    a_runs_trace_opens_with_the_judges_llm_span(browser, demo.first.reports["v3"])
+    the_split_filter_shows_dev_and_test(browser, phoenix, demo.dataset_id)
 
 
 def the_experiments_table_shows_the_reports_figures(browser: Chromium, phoenix: Settings,

@@ -25,8 +25,10 @@ def free_port() -> int:
 
 
 def isolated_settings(run_dir: Path) -> Settings:
-    """Settings for a stack of its own: ``run_dir`` and free ports."""
-    return Settings(run_dir=run_dir, phoenix_port=free_port(), phoenix_grpc_port=free_port(),
+    """Settings for a stack of its own: ``run_dir`` (with the prompts folder inside it, so
+    no test reads or writes the checkout's) and free ports."""
+    return Settings(run_dir=run_dir, prompts_dir=run_dir / "prompts",
+                    phoenix_port=free_port(), phoenix_grpc_port=free_port(),
                     local_llm_port=free_port())
 
 

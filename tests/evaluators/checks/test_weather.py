@@ -20,6 +20,7 @@ from evaluators.checks.weather.request import (
 )
 from evaluators.evidence import ToolCall
 from evaluators.modes.checklist import reason_for
+from tests.support.versions import checklist_v4
 
 CHECKS = load_checks(WEATHER_CHECKS)
 
@@ -114,9 +115,8 @@ def test_the_checklist_tells_no_record_from_a_record_of_no_call() -> None:
 
     from evaluators.endpoint import Endpoint
     from evaluators.modes import make_judge
-    from evaluators.prompt_files import load_prompt
 
-    judge = make_judge(Endpoint("http://127.0.0.1:9/v1", "k", "none"), load_prompt("v4"))
+    judge = make_judge(Endpoint("http://127.0.0.1:9/v1", "k", "none"), checklist_v4())
     answer = "It is 14.2°C and sunny in Oslo."
     no_call = asyncio.run(judge.judge("Weather in Oslo?", answer, []))
     no_record = asyncio.run(judge.judge("Weather in Oslo?", answer, None))

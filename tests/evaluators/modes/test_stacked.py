@@ -16,9 +16,8 @@ from evaluators.labels import HELPFUL, NOT_HELPFUL
 from evaluators.modes import make_judge
 from evaluators.modes.base import Context, Signals
 from evaluators.modes.stacked import MODE, digest
-from evaluators.prompt_files import load_prompt
+from evaluators.prompt_files import copy_templates, load_prompt
 from pipeline.align.write import render_version, write_version
-from tests.support.prompts import hand_written_prompts
 from tests.support.scripted_llm import ScriptedLLM, label_logprobs
 
 H, N = HELPFUL, NOT_HELPFUL
@@ -38,7 +37,8 @@ def fitted_stack(prompts: Path, checks: str | None):
 
 
 def test_the_fit_weighs_the_versions_and_the_checks(tmp_path: Path) -> None:
-    prompts = hand_written_prompts(tmp_path / "prompts")
+    prompts = tmp_path / "prompts"
+    copy_templates(prompts)
     fitted, rows, labels = fitted_stack(prompts, WEATHER)
     assert [fitted.predict(row) for row in rows] == labels
     weights = fitted.combiner.weights
@@ -53,7 +53,8 @@ def test_the_fit_weighs_the_versions_and_the_checks(tmp_path: Path) -> None:
 
 def test_the_judge_asks_each_stacked_version_once_a_row(
         tmp_path: Path, scripted_llm: type[ScriptedLLM]) -> None:
-    prompts = hand_written_prompts(tmp_path / "prompts")
+    prompts = tmp_path / "prompts"
+    copy_templates(prompts)
     fitted, _, _ = fitted_stack(prompts, WEATHER)
     version, _ = write_version(render_version(fitted, description="d", fitted_on="f"), prompts)
     prompt = load_prompt(version, prompts)
@@ -72,7 +73,8 @@ def test_the_judge_asks_each_stacked_version_once_a_row(
 
 
 def test_a_stacked_version_edited_since_the_fit_is_refused(tmp_path: Path) -> None:
-    prompts = hand_written_prompts(tmp_path / "prompts")
+    prompts = tmp_path / "prompts"
+    copy_templates(prompts)
     fitted, _, _ = fitted_stack(prompts, None)
     version, _ = write_version(render_version(fitted, description="d", fitted_on="f"), prompts)
     v1 = prompts / "v1.txt"

@@ -24,7 +24,6 @@ from pipeline.experiment.judge_experiment import run_judge_experiment
 from pipeline.phoenix import datasets, experiments
 from pipeline.settings import Settings
 from tests.conftest import scripted_settings
-from tests.support.prompts import hand_written_prompts
 from tests.support.scripted_llm import ScriptedLLM
 from tests.support.stack import connect
 
@@ -75,8 +74,8 @@ def make_dataset(settings: Settings, name: str, flip_test: bool = False) -> None
 
 
 def aligned(settings: Settings, name: str, tmp_path: Path, tag: str):
+    """``fit`` into a prompts folder that does not exist yet: the templates are read."""
     prompts = tmp_path / f"prompts-{tag}"
-    hand_written_prompts(prompts)
     report = fit(connect(settings), settings.judge_endpoint(), name,
                  cache_dir=tmp_path / f"cache-{tag}", prompts_dir=prompts, folds=3,
                  retry=FAST, checks=WEATHER)
@@ -106,9 +105,12 @@ def test_align_fits_on_dev_only_and_proves_once(phoenix: Settings, tmp_path: Pat
         assert first.created and first.version == "v4"
         written = load_prompt("v4", prompts)
         assert written.mode == "checklist" and "20 dev rows" in written.fitted
+        # the prompts folder was made with the templates it compared, numbered before v4
+        assert first.folder == prompts and first.templates_copied == ["v1", "v2", "v3"]
+        assert sorted(p.name for p in prompts.iterdir()) == [f"v{i}.txt" for i in range(1, 5)]
 
         experiment = prove(connect(settings), settings.judge_endpoint(), first,
-                           prompts_dir=prompts, prompt_name=f"align-{name}", retry=FAST)
+                           prompt_name=f"align-{name}", retry=FAST)
     assert experiment.agreement.n == 30
     assert set(experiment.by_split) == {"dev", "test"}
     assert experiment.by_split["test"].n == 10
@@ -123,13 +125,13 @@ def test_verdicts_a_finished_experiment_holds_are_copied_not_asked_again(
         phoenix: Settings, tmp_path: Path, scripted_llm: type[ScriptedLLM]) -> None:
     name = f"align-reuse-{uuid.uuid4().hex[:8]}"
     prompt_name = f"align-{name}"
-    prompts = hand_written_prompts(tmp_path / "prompts")
+    prompts = tmp_path / "prompts"
     with scripted_llm(judge_reply) as server:
         settings = scripted_settings(phoenix, server)
         make_dataset(settings, name)
         px, endpoint = connect(settings), settings.judge_endpoint()
-        run_judge_experiment(px, endpoint, name, prompt="v1", prompts_dir=prompts,
-                             prompt_name=prompt_name, retry=FAST)
+        run_judge_experiment(px, endpoint, name, prompt="v1", prompt_name=prompt_name,
+                             retry=FAST)  # the packaged template
         asked_before = len(server.requests)
         reusing = fit(px, endpoint, name, cache_dir=tmp_path / "reusing", prompts_dir=prompts,
                       folds=3, retry=FAST, prompt_name=prompt_name)
@@ -138,6 +140,9 @@ def test_verdicts_a_finished_experiment_holds_are_copied_not_asked_again(
         asking = fit(px, endpoint, name, cache_dir=tmp_path / "asking", prompts_dir=prompts,
                      folds=3, retry=FAST, prompt_name=f"other-{name}")
     assert reusing.reused == 20 and asking.reused == 0  # every dev row of v1, nothing else
+    # the second fit read the folder the first one made, and found its fit already there
+    assert reusing.created and not asking.created and asking.version == reusing.version
+    assert asking.templates_copied == []
     assert not any(text.startswith(v1_text) for text in asked)  # v1 was not asked again
     assert [(s.candidate.name, s.match_rate) for s in reusing.scores] == [
         (s.candidate.name, s.match_rate) for s in asking.scores]
@@ -168,7 +173,7 @@ def test_a_dev_split_too_small_or_one_sided_is_refused_before_any_call(
         with pytest.raises(UserError, match=r"has no example in its 'dev' split: label more"):
             aligned(settings, f"{name}-t", tmp_path, "only-test")
     assert server.requests == []
-    assert not (tmp_path / "prompts-small" / "v4.txt").exists()
+    assert not (tmp_path / "prompts-small").exists()  # no prompts folder made either
 
 
 def test_the_final_run_scores_every_candidate_on_test_and_external_sets(
@@ -185,9 +190,9 @@ def test_the_final_run_scores_every_candidate_on_test_and_external_sets(
                 for i, (ans, label) in enumerate(
                     [("It is 3 °C and snowing in Oslo.", H), ("Sorry, I can't help.", N)] * 6)]
         datasets.upload(px, external, made, datasets.find(px, external))
-        report, prompts = aligned(settings, name, tmp_path, "final")
+        report, _ = aligned(settings, name, tmp_path, "final")
         before = len(server.requests)
-        prove(px, settings.judge_endpoint(), report, external=[external], prompts_dir=prompts,
+        prove(px, settings.judge_endpoint(), report, external=[external],
               prompt_name=f"align-{name}", retry=FAST)
         asked = server.requests[before:]
     assert [h.name for h in report.held_out] == ["gold test", external]

@@ -10,7 +10,7 @@ from evaluators.checks import WEATHER
 from evaluators.errors import ChecksModuleError
 from evaluators.prompt_files import load_all, parse_prompt
 from pipeline.align.domain import ChecksUnclear, checks_module
-from tests.support.prompts import hand_written_prompts
+from tests.support.versions import checklist_v4
 
 
 def checklist(module: str) -> object:
@@ -18,10 +18,10 @@ def checklist(module: str) -> object:
                         version="v8", path=Path("v8.txt"))
 
 
-def test_the_prompts_name_it_or_the_option_does(tmp_path: Path) -> None:
-    shipped = load_all()  # v4 names the weather checks
+def test_the_prompts_name_it_or_the_option_does() -> None:
+    plain = load_all()  # the packaged v1-v3 name none
+    shipped = [*plain, checklist_v4()]  # the first round's v4 names the weather checks
     assert checks_module(shipped) == WEATHER
-    plain = load_all(hand_written_prompts(tmp_path / "prompts"))  # v1-v3 name none
     assert checks_module(plain) is None
     assert checks_module(plain, WEATHER) == WEATHER
     assert checks_module(shipped, "none") is None
@@ -30,7 +30,7 @@ def test_the_prompts_name_it_or_the_option_does(tmp_path: Path) -> None:
 
 
 def test_two_modules_named_must_be_chosen_between() -> None:
-    prompts = [*load_all(), checklist("myapp.checks")]
+    prompts = [*load_all(), checklist_v4(), checklist("myapp.checks")]
     with pytest.raises(ChecksUnclear, match=r"name 2 checks modules \(evaluators\.checks\."
                                             r"weather, myapp\.checks\): choose one with "
                                             r"--checks MODULE"):

@@ -12,10 +12,9 @@ from evaluators.modes import candidates_for
 from evaluators.modes.base import Context, Signals
 from evaluators.modes.checklist import ChecklistLogisticCandidate
 from evaluators.modes.probability import ThresholdCandidate, best_threshold
-from evaluators.prompt_files import load_prompt
+from evaluators.prompt_files import copy_templates, load_prompt
 from pipeline.align.crossval import choose, cross_validate, folds
 from pipeline.align.write import render_version, write_version
-from tests.support.prompts import hand_written_prompts
 
 H, N = HELPFUL, NOT_HELPFUL
 
@@ -69,7 +68,7 @@ def test_cross_validation_holds_each_row_out_and_the_best_is_chosen() -> None:
 
 def test_a_fitted_version_is_written_once(tmp_path: Path) -> None:
     directory = tmp_path / "prompts"
-    hand_written_prompts(directory)
+    copy_templates(directory)
     rows, labels = rows_and_labels()
     fitted = ThresholdCandidate(load_prompt("v1", directory)).fit(rows, labels)
     text = render_version(fitted, description="test fit", fitted_on="10 rows")
@@ -86,7 +85,7 @@ def test_a_fitted_version_is_written_once(tmp_path: Path) -> None:
 
 def test_a_logistic_fit_is_written_with_its_weights(tmp_path: Path) -> None:
     directory = tmp_path / "prompts"
-    hand_written_prompts(directory)
+    copy_templates(directory)
     rows, labels = rows_and_labels()
     fitted = ChecklistLogisticCandidate(load_checks(WEATHER)).fit(rows, labels)
     assert fitted.combiner.weights["refusal"] < 0

@@ -20,14 +20,13 @@ from evaluators.endpoint import Endpoint
 from evaluators.labels import HELPFUL, NOT_HELPFUL
 from evaluators.modes import candidates_for, make_judge, sources_for
 from evaluators.modes.base import Context
-from evaluators.prompt_files import load_prompt
+from evaluators.prompt_files import copy_templates, load_prompt
 from pipeline.align.run import hand_written
 from pipeline.align.signals import Cache, collect, labeled
 from pipeline.align.write import render_version, write_version
 from pipeline.dataset.examples import LabeledExample
 from pipeline.gold.files import DEMO
 from pipeline.gold.traces import read_traces, trace_tools
-from tests.support.prompts import hand_written_prompts
 from tests.support.scripted_llm import ScriptedLLM, label_logprobs
 
 
@@ -57,7 +56,8 @@ def dev_examples() -> list[LabeledExample]:
 @pytest.mark.parametrize("checks", [WEATHER, None])
 def test_every_written_version_judges_as_align_predicted(
         tmp_path: Path, scripted_llm: type[ScriptedLLM], checks: str | None) -> None:
-    prompts = hand_written_prompts(tmp_path / "prompts")
+    prompts = tmp_path / "prompts"
+    copy_templates(prompts)
     examples = dev_examples()
     with scripted_llm(reply) as server:
         endpoint = Endpoint(server.base_url, "k", "scripted")

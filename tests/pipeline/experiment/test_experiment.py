@@ -24,7 +24,7 @@ from evaluators.prompt_files import load_prompt
 from pipeline.errors import UserError
 from pipeline.experiment.compare import compare
 from pipeline.experiment.report import ExperimentReport, check_gate
-from pipeline.settings import ROOT, Settings
+from pipeline.settings import Settings
 from pipeline.views.experiment import comparison_table, render
 from tests.conftest import free_port, scripted_settings
 from tests.support.experiments import judge_experiment
@@ -339,7 +339,7 @@ def test_the_command_line_runs_reports_and_gates(phoenix: Settings,
         done = subprocess.run(
             [str(Path(sys.executable).parent / "judge-align"), "experiment", "--prompt", "v2",
              "--dataset", name, "--concurrency", "3", "--gate", "0.9"],
-            capture_output=True, text=True, cwd=ROOT, env=env, timeout=180)
+            capture_output=True, text=True, cwd=settings.run_dir, env=env, timeout=180)
     assert done.returncode == 1, done.stderr
     # 11 rows: the hand table above without the failing helpful row -> 8 matches of 11
     assert "72.7% (8/11)" in done.stdout

@@ -21,7 +21,7 @@ import pytest
 from evaluators.judge import RetryPolicy
 from evaluators.labels import ERROR
 from pipeline import stack
-from pipeline.settings import ROOT, Settings
+from pipeline.settings import Settings
 from pipeline.views.experiment import status_lines
 from tests.conftest import fresh_settings, scripted_settings
 from tests.support.experiments import judge_experiment
@@ -179,7 +179,7 @@ def cli(settings: Settings, server: ScriptedLLM, *args: str) -> subprocess.Compl
            "OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "scripted-key",
            "JUDGE_MODEL": "scripted", "COLUMNS": "200"}
     return subprocess.run([str(Path(sys.executable).parent / "judge-align"), "experiment",
-                           *args], capture_output=True, text=True, cwd=ROOT, env=env,
+                           *args], capture_output=True, text=True, cwd=settings.run_dir, env=env,
                           timeout=300)
 
 

@@ -13,7 +13,7 @@ import pytest
 from rich.console import Console
 
 from evaluators.judge import RetryPolicy
-from evaluators.prompt_files import PROMPTS_DIR
+from evaluators.prompt_files import TEMPLATES
 from pipeline.judging import calibration
 from pipeline.judging.traces import JudgeTracesReport
 from pipeline.phoenix import annotations
@@ -167,7 +167,7 @@ def test_an_edited_prompt_judges_every_span_again_in_the_same_slot(
     project = unique("judge-edited")
     span_ids = emit_traces(phoenix, project, traces(["[j:h]", "[j:n]"]))
     prompt = tmp_path / "v3.txt"
-    prompt.write_text((PROMPTS_DIR / "v3.txt").read_text())
+    prompt.write_text((TEMPLATES / "v3.txt").read_text())
     with scripted_llm(scripted_reply) as server:
         settings = scripted_settings(phoenix, server)
         before = run(settings, project, prompts_dir=tmp_path,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import uuid
@@ -11,20 +10,18 @@ from pathlib import Path
 
 import httpx
 
-from evaluators.prompt_files import PROMPTS_DIR, available_versions, load_all, load_prompt
+from evaluators.prompt_files import available_versions, copy_templates, load_all, load_prompt
 from pipeline.phoenix.prompts import push_prompt, push_prompts, tagged_version, template_text
-from pipeline.settings import ROOT, Settings
-from tests.support.prompts import hand_written_prompts
+from pipeline.settings import Settings
 from tests.support.stack import base_url, connect
 
 
 def test_pushing_twice_creates_no_new_version(phoenix: Settings, tmp_path: Path) -> None:
     px = connect(phoenix)
     name = f"judge-test-{uuid.uuid4().hex[:8]}"
-    hand = hand_written_prompts(tmp_path / "hand")
-    first = push_prompts(px, load_all(hand), model_name="scripted", prompt_name=name)
+    first = push_prompts(px, load_all(), model_name="scripted", prompt_name=name)
     assert [p.created for p in first] == [True, True, True]
-    again = push_prompts(px, load_all(hand), model_name="scripted", prompt_name=name)
+    again = push_prompts(px, load_all(), model_name="scripted", prompt_name=name)
     assert [p.created for p in again] == [False, False, False]
     assert [p.version_id for p in again] == [p.version_id for p in first]
     # the UI addresses a prompt by its id (a name in the URL is an error page)
@@ -41,7 +38,7 @@ def test_pushing_twice_creates_no_new_version(phoenix: Settings, tmp_path: Path)
     assert stored is not None and template_text(stored) == load_prompt("v3").template
 
     # an edited file gets a new version, and the tag moves to it
-    shutil.copytree(PROMPTS_DIR, tmp_path / "prompts")
+    copy_templates(tmp_path / "prompts")
     edited = tmp_path / "prompts" / "v3.txt"
     edited.write_text(edited.read_text() + "\n")  # trailing blank line only: same template
     assert not push_prompt(px, load_prompt("v3", tmp_path / "prompts"),
@@ -56,10 +53,12 @@ def test_pushing_twice_creates_no_new_version(phoenix: Settings, tmp_path: Path)
     assert len(versions) == 4
 
 
-def test_the_prompts_command_pushes_then_reports_unchanged(phoenix: Settings) -> None:
+def test_the_prompts_command_pushes_then_reports_unchanged(phoenix: Settings,
+                                                           tmp_path: Path) -> None:
+    """Run where there is no prompts folder: the packaged templates are pushed."""
     env = {**os.environ, "PHOENIX_PORT": str(phoenix.phoenix_port)}
-    command = [str(Path(sys.executable).parent / "judge-align"), "prompts"]
-    outputs = [subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env,
+    command = [str(Path(sys.executable).parent / "judge-align"), "prompts", "push"]
+    outputs = [subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, env=env,
                               timeout=120) for _ in range(2)]
     for done in outputs:
         assert done.returncode == 0, done.stderr
