@@ -26,9 +26,11 @@ LIMIT ?=
 SEED ?=
 OUT ?=
 QUEUE ?=
+TOOLS ?=
 
-.PHONY: help install up down status logs llm agent dataset annotate labels prompts experiment \
-	compare align demo judge-traces suggest-labels test test-deps test-unit lint bench clean
+.PHONY: help install up down status logs llm agent cooking dataset annotate labels prompts \
+	experiment compare align demo judge-traces suggest-labels test test-deps test-unit lint \
+	bench clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -69,6 +71,17 @@ llm: $(VENV)/.installed $(LLM_VENV)/.installed ## fetch, verify and serve the lo
 
 agent: up ## run the demo agent: N=10 QUESTIONS=path
 	$(CLI) agent --n $(N) $(if $(QUESTIONS),--questions $(QUESTIONS))
+
+# The cooking assistant is a user's own app: it reads OPENAI_* and takes Phoenix's address,
+# so the stack's settings are passed on to it here (the local model only when not the default).
+cooking: up ## the cooking assistant, a plain OpenInference app: N=10 [SEED= PROJECT= TOOLS=1 QUESTIONS=]
+	@if [ -z "$$OPENAI_API_KEY$$OPENAI_BASE_URL" ] && [ -n "$$LOCAL_LLM_HOST$$LOCAL_LLM_PORT" ]; then \
+		export OPENAI_BASE_URL="http://$${LOCAL_LLM_HOST:-127.0.0.1}:$${LOCAL_LLM_PORT:-8077}/v1"; \
+	fi; \
+	$(VENV)/bin/python -m agent_demo.cooking --n $(N) $(if $(SEED),--seed $(SEED)) \
+		--project $(or $(PROJECT),cooking-assistant) $(if $(TOOLS),--tools) \
+		$(if $(QUESTIONS),--questions $(QUESTIONS)) \
+		--phoenix "$${PHOENIX_BASE_URL:-http://$${PHOENIX_HOST:-127.0.0.1}:$${PHOENIX_PORT:-6006}}"
 
 dataset: up ## root agent spans -> Phoenix dataset
 	$(CLI) dataset build $(if $(DATASET),--name $(DATASET))
