@@ -107,6 +107,15 @@ def from_openai(value: Any) -> list[Message]:
             if message is not None]
 
 
+def tool_messages(attributes: Any) -> tuple[Message, ...]:
+    """The messages of a span (its nested attributes) that ask for a tool call or bring a
+    tool's result, input messages first."""
+    llm = attributes.get("llm") if isinstance(attributes, dict) else None
+    llm = llm if isinstance(llm, dict) else {}
+    return tuple(message for key in ("input_messages", "output_messages")
+                 for message in from_attributes(llm.get(key)) if message.about_tools)
+
+
 def last_text(messages: Iterable[Message], role: str) -> str:
     """The text of the last message of ``role`` that has text ("" when none)."""
     return next((m.text for m in reversed(list(messages)) if m.role == role and m.text), "")

@@ -26,7 +26,7 @@ import httpx
 from evaluators.evidence import ToolCall, compact_call
 from pipeline.errors import UserError
 from pipeline.phoenix import messages
-from pipeline.phoenix.attributes import unflatten, walk
+from pipeline.phoenix.attributes import unflatten
 from pipeline.phoenix.span_text import SpanText
 
 if TYPE_CHECKING:
@@ -311,15 +311,8 @@ def _to_root_spans(frame: pd.DataFrame, text: SpanText) -> list[RootSpan]:
             answer=reading.answer, start_time=start.to_pydatetime(),
             metadata=_metadata(metadata), kind=_text(kind), problem=problem,
             missing=reading.missing or "", read_by=reading.read_by,
-            tool_messages=_tool_messages(attributes)))
+            tool_messages=messages.tool_messages(attributes)))
     return found
-
-
-def _tool_messages(attributes: dict[str, Any]) -> tuple[messages.Message, ...]:
-    """A span's messages that ask for a tool call or bring a tool's result."""
-    return tuple(message for key in ("input_messages", "output_messages")
-                 for message in messages.from_attributes(walk(attributes, ("llm", key)))
-                 if message.about_tools)
 
 
 def _metadata(value: Any) -> dict[str, Any]:
@@ -437,6 +430,6 @@ def _llm_messages(phoenix: Phoenix, project: str, trace_ids: set[str], since: da
                 strict=True):
             attributes = unflatten({"llm.input_messages": asked, "llm.output_messages": replied})
             found.setdefault(trace_id, []).extend(
-                (str(start), message) for message in _tool_messages(attributes))
+                (str(start), message) for message in messages.tool_messages(attributes))
     return {trace_id: [message for _, message in sorted(items, key=lambda item: item[0])]
             for trace_id, items in found.items()}
