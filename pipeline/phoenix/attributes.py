@@ -66,7 +66,7 @@ def walk(value: Any, steps: tuple[Step, ...]) -> Any:
     for step in steps:
         if isinstance(value, str) and (parsed := loads(value)) is not MISSING:
             value = parsed
-        if isinstance(value, Mapping):
+        if isinstance(value, dict):
             key = str(step)
             if key not in value:
                 return MISSING
@@ -86,16 +86,19 @@ def unflatten(attributes: Mapping[str, Any]) -> dict[str, Any]:
     v}}``); objects whose keys are all positions become lists. Values that are already
     nested (a selected ``llm.input_messages``) are placed as they are."""
     root: dict[str, Any] = {}
+    positions = False
     for name, value in attributes.items():
         *parents, last = name.split(".")
         node = root
         for part in parents:
+            positions = positions or part.isdigit()
             child = node.get(part)
             if not isinstance(child, dict):
                 child = node[part] = {}
             node = child
         node[last] = value
-    return _lists(root)
+        positions = positions or last.isdigit()
+    return _lists(root) if positions else root
 
 
 def _lists(value: Any) -> Any:
