@@ -128,10 +128,16 @@ class Unreadable:
                          if counts[side])
 
     def reasons(self, most: int = 5) -> list[str]:
-        """One line per span (the first ``most``), then how many more."""
-        lines = [f"span {span.span_id}: {span.problem}" for span in self.spans[:most]]
-        if len(self.spans) > most:
-            lines.append(f"... and {len(self.spans) - most} more like these")
+        """One line per reason (the first ``most``), naming its span, or its first span and
+        how many more share it; then how many spans have other reasons."""
+        by_reason: dict[str, list[RootSpan]] = {}
+        for span in self.spans:
+            by_reason.setdefault(span.problem, []).append(span)
+        lines = [f"span {spans[0].span_id}"
+                 + (f" and {len(spans) - 1} more" if len(spans) > 1 else "") + f": {problem}"
+                 for problem, spans in list(by_reason.items())[:most]]
+        if rest := sum(len(spans) for spans in list(by_reason.values())[most:]):
+            lines.append(f"... and {rest} more spans with other reasons")
         return lines
 
 
