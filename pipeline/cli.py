@@ -147,9 +147,9 @@ def dataset_build(name: Annotated[str | None, typer.Option(help="Dataset name.")
     from pipeline.views.dataset import render_build
     from pipeline.views.progress import progress_bar
 
-    settings = load()
     span_filter = _span_filter(since, limit, sample=sample, seed=seed, query=query)
     text = _span_text(question, answer)
+    settings = load()
     phoenix = connect(settings, timeout=300)
     with progress_bar(transient=True) as bar:
         bar.start(f"reading root spans of {settings.project}")
@@ -184,6 +184,7 @@ def annotate(labels: Annotated[Path | None, typer.Option(
     """Label root spans as helpful / not_helpful (HUMAN annotations in Phoenix)."""
     from pipeline.labeling import labeler
 
+    text = _span_text(question, answer)
     settings = load()
     phoenix = connect(settings)
     if labels is not None:
@@ -200,7 +201,7 @@ def annotate(labels: Annotated[Path | None, typer.Option(
 
     labeler.run(phoenix, settings.project, read_key, TerminalScreen(_console()),
                 queue=labeler.read_queue(queue) if queue else None, annotator=annotator,
-                text=_span_text(question, answer))
+                text=text)
 
 
 @app.command()
@@ -336,12 +337,12 @@ def suggest_labels(n: Annotated[int, typer.Option("--n", help="How many spans to
     from pipeline.labeling import suggest
     from pipeline.views.labeling import render_suggestions
 
+    span_filter, text = _span_filter(since, limit), _span_text(question, answer)
     settings = load()
     name = project or settings.project
     phoenix = connect(settings, timeout=300)
-    result = suggest.suggest(phoenix, name, n=n, seed=seed,
-                             span_filter=_span_filter(since, limit),
-                             text=_span_text(question, answer))
+    result = suggest.suggest(phoenix, name, n=n, seed=seed, span_filter=span_filter,
+                             text=text)
     if result.picks:
         result.queue = suggest.write_queue(result.picks, out or settings.run_dir /
                                            "label-queue.txt", project=name, seed=seed)

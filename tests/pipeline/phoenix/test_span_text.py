@@ -4,6 +4,10 @@ needed. The expected texts are what the recorded apps sent and the scripted mode
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -121,3 +125,17 @@ def test_a_path_asks_phoenix_for_one_attribute(spec: str, side: Any, column: str
 def test_a_broken_path_is_refused_with_the_option(spec: str) -> None:
     with pytest.raises(UserError, match=r"^--question"):
         SpanText.of(spec)
+
+
+@pytest.mark.parametrize("command", [["dataset", "build"], ["judge-traces"],
+                                     ["suggest-labels"], ["annotate"]])
+def test_every_command_reading_root_spans_refuses_a_broken_path_first(
+        command: list[str], tmp_path: Path) -> None:
+    """Before any server is reached (none runs here): one line naming the option."""
+    done = subprocess.run([sys.executable, "-m", "pipeline.cli", *command, "--answer",
+                           "choices[0"], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "JUDGE_ALIGN_RUN_DIR": str(tmp_path),
+                               "PHOENIX_PORT": "9"})
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: --answer 'choices[0': cannot read the path")
+    assert done.stderr.count("\n") == 1
