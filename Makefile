@@ -27,6 +27,12 @@ SEED ?=
 OUT ?=
 QUEUE ?=
 TOOLS ?=
+QUESTION_PATH ?=
+ANSWER_PATH ?=
+# Where a root span's question and answer are, for shapes the readers do not know (see
+# `judge-align dataset build --help`), e.g. QUESTION_PATH=query ANSWER_PATH=answer.
+TEXT_PATHS = $(if $(QUESTION_PATH),--question '$(QUESTION_PATH)') \
+	$(if $(ANSWER_PATH),--answer '$(ANSWER_PATH)')
 
 .PHONY: help install up down status logs llm agent cooking dataset annotate labels prompts \
 	experiment compare align demo judge-traces suggest-labels test test-deps test-unit lint \
@@ -83,11 +89,12 @@ cooking: up ## the cooking assistant, a plain OpenInference app: N=10 [SEED= PRO
 		$(if $(QUESTIONS),--questions $(QUESTIONS)) \
 		--phoenix "$${PHOENIX_BASE_URL:-http://$${PHOENIX_HOST:-127.0.0.1}:$${PHOENIX_PORT:-6006}}"
 
-dataset: up ## root agent spans -> Phoenix dataset
-	$(CLI) dataset build $(if $(DATASET),--name $(DATASET))
+dataset: up ## root spans -> Phoenix dataset [DATASET= QUESTION_PATH= ANSWER_PATH=]
+	$(CLI) dataset build $(if $(DATASET),--name $(DATASET)) $(TEXT_PATHS)
 
 annotate: up ## label in the terminal (QUEUE=file first), or LABELS=file.csv|jsonl
-	$(CLI) annotate $(if $(LABELS),--labels $(LABELS)) $(if $(QUEUE),--queue $(QUEUE))
+	$(CLI) annotate $(if $(LABELS),--labels $(LABELS)) $(if $(QUEUE),--queue $(QUEUE)) \
+		$(TEXT_PATHS)
 
 labels: up ## copy human labels into the dataset and report balance
 	$(CLI) labels $(if $(DATASET),--name $(DATASET))
@@ -112,13 +119,13 @@ demo: up ## the whole loop on the embedded defaults
 judge-traces: up ## label new traces with a judge: PROMPT=v3 [PROJECT= SINCE= LIMIT= MODEL=]
 	$(CLI) judge-traces --prompt $(PROMPT) --concurrency $(CONCURRENCY) \
 		$(if $(PROJECT),--project $(PROJECT)) $(if $(SINCE),--since $(SINCE)) \
-		$(if $(LIMIT),--limit $(LIMIT)) $(if $(MODEL),--model $(MODEL)) \
+		$(if $(LIMIT),--limit $(LIMIT)) $(TEXT_PATHS) $(if $(MODEL),--model $(MODEL)) \
 		$(if $(DATASET),--dataset $(DATASET))
 
 suggest-labels: up ## what to label next: N=20 [SEED= OUT= PROJECT=]
 	$(CLI) suggest-labels --n $(N) $(if $(SEED),--seed $(SEED)) $(if $(OUT),--out $(OUT)) \
 		$(if $(PROJECT),--project $(PROJECT)) $(if $(SINCE),--since $(SINCE)) \
-		$(if $(LIMIT),--limit $(LIMIT))
+		$(if $(LIMIT),--limit $(LIMIT)) $(TEXT_PATHS)
 
 test: test-deps $(VENV)/.installed $(PHOENIX_VENV)/.installed $(LLM_VENV)/.installed ## run the test suite
 	$(VENV)/bin/python -m local_llm fetch

@@ -1,10 +1,21 @@
 """The trace's tool record, in a compact form the judge can read: which tool was called with
 which arguments, the figures it returned, or its error.
 
-Built from the TOOL spans of a trace (``pipeline`` does that) or given with an imported
-example; a row without a record is judged from the question and the answer alone. The same
-record feeds the code checks (:mod:`evaluators.checks`) and the ``{{tools}}`` placeholder of
-a prompt (:func:`render_tools`).
+Built from a trace's TOOL spans, or from the tool calls its LLM spans recorded
+(``pipeline`` does that), or given with an imported example. The same record feeds the code
+checks (:mod:`evaluators.checks`) and the ``{{tools}}`` placeholder and ``{{#tools}}``
+sections of a prompt (:mod:`evaluators.prompt_files`, :func:`render_tools`).
+
+Two absences are told apart everywhere a record travels (dataset examples, imports, the
+judge's arguments):
+
+- ``None``: **no record**. Nothing is known about tools (an imported example without a
+  ``tools`` field, a dataset example stored with ``"tools": null``). The answer is judged
+  on its own: a prompt leaves out its ``{{#tools}}`` sections and shows its ``{{^tools}}``
+  ones.
+- ``[]``: **a record of no call**. The trace was recorded and shows that no tool was
+  called (an answer that gives weather without looking it up is then suspect). A prompt
+  shows its tools block, saying "(no tool was called)".
 """
 
 from __future__ import annotations
@@ -105,8 +116,9 @@ def _short(value: Any) -> str:
 
 def render_tools(calls: list[ToolCall] | None) -> str:
     """The record as compact lines for a prompt: ``tool(arguments) -> figures`` or
-    ``-> error: ...``; "(no tool was called)" for an empty record, "(no tool record)" when
-    there is none (an imported example)."""
+    ``-> error: ...``; "(no tool was called)" for a record of no call, "(no tool record)"
+    when there is none (a prompt normally leaves its tools block out then, see the
+    module's docstring)."""
     if calls is None:
         return "(no tool record)"
     if not calls:

@@ -20,8 +20,18 @@ with a header between ``---`` lines; the rest is the template. Header keys:
 - ``fitted``: where the numbers came from (written by ``make align``).
 
 Placeholders: ``{{question}}``, ``{{answer}}`` and, optionally, ``{{tools}}`` (the trace's
-tool record, see :mod:`evaluators.evidence`); a mode may fill more (``{{examples}}``). The
-row's data goes between tags (``<question>``...``</question>``) with the instruction after
+tool record, see :mod:`evaluators.evidence`); a mode may fill more (``{{examples}}``).
+
+Sections: lines between a line ``{{#tools}}`` and a line ``{{/tools}}`` are rendered only
+for a row that has that evidence; lines between ``{{^tools}}`` and ``{{/tools}}`` only for
+a row that has none. A row "has" ``tools`` when it carries a tool record, even a record of
+no call (an empty list: "no tool was called" is evidence); it has none when the trace or the
+imported file says nothing about tools (None). ``question`` and ``answer`` work the same
+(present when not empty). Section tags stand alone on their lines, which are never
+rendered; sections may nest. So a prompt shows its ``<tools>`` block, and the lines that
+talk about the record, only where there is one.
+
+The row's data goes between tags (``<question>``...``</question>``) with the instruction after
 it, so text inside an answer is read as data, never as instructions; a closing tag inside
 the data is neutralised. The fixed part comes first so every call shares one long prefix
 (cheap on a local model).
@@ -48,6 +58,9 @@ DEFAULT_MODE = "word"
 # Phoenix tags allow letters, digits, '-' and '_' (a dot is refused).
 _VERSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+_SECTION = re.compile(r"^\s*\{\{\s*([#^/])\s*(\w+)\s*\}\}\s*$")
+EVIDENCE = ("question", "answer", "tools")
+"""The placeholders every row fills, which are also the names a section may test."""
 _CLOSING_TAG = re.compile(r"</(\s*)(question|answer|tools|examples|example|label)\b",
                           re.IGNORECASE)
 _HEADER_FENCE = "---"
@@ -87,13 +100,64 @@ class PromptFile:
 
     def render(self, question: str, answer: str = "",
                tools: Sequence[ToolCall] | None = None, **blocks: str) -> str:
-        """The template with the row filled in (one pass: values that themselves contain
+        """The template with the row filled in: sections kept or dropped by what the row
+        has, then the placeholders filled in one pass (values that themselves contain
         ``{{...}}`` are left alone; closing tags inside them are neutralised). ``blocks``
         fill a mode's own placeholders with text it made safe itself (:func:`as_data`)."""
         values = {"question": as_data(question), "answer": as_data(answer),
                   "tools": as_data(render_tools(None if tools is None else list(tools))),
                   **blocks}
-        return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), self.template)
+        has = {"question": bool(question), "answer": bool(answer), "tools": tools is not None}
+        return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)),
+                               _sections_shown(self.template, has))
+
+
+def is_section_tag(line: str) -> bool:
+    """Whether ``line`` opens or closes a section (``{{#tools}}``, ``{{^tools}}``,
+    ``{{/tools}}``)."""
+    return _SECTION.match(line) is not None
+
+
+def _sections_shown(template: str, has: dict[str, bool]) -> str:
+    """``template`` without its section tag lines and without the sections ``has`` rules
+    out (the template's sections were checked when it was read)."""
+    kept: list[str] = []
+    shown: list[bool] = []
+    for line in template.splitlines(keepends=True):
+        if tag := _SECTION.match(line):
+            kind, name = tag.groups()
+            if kind == "/":
+                shown.pop()
+            else:
+                shown.append(has.get(name, False) == (kind == "#"))
+        elif all(shown):
+            kept.append(line)
+    return "".join(kept)
+
+
+def _check_sections(template: str, path: Traversable) -> None:
+    """Raise PromptFileError for a section of an unknown name or one left open or closed
+    out of turn."""
+    open_sections: list[tuple[str, int]] = []
+    for number, line in enumerate(template.splitlines(), 1):
+        if not (tag := _SECTION.match(line)):
+            continue
+        kind, name = tag.groups()
+        if name not in EVIDENCE:
+            raise PromptFileError(f"{path}: template line {number}: section {{{{{kind}{name}}}}}"
+                                  f" names no evidence; use one of {', '.join(EVIDENCE)}")
+        if kind != "/":
+            open_sections.append((name, number))
+        elif not open_sections or open_sections[-1][0] != name:
+            expected = f"{{{{/{open_sections[-1][0]}}}}}" if open_sections else "no closing tag"
+            raise PromptFileError(f"{path}: template line {number}: {{{{/{name}}}}} closes no "
+                                  f"open section here (expected {expected})")
+        else:
+            open_sections.pop()
+    if open_sections:
+        name, number = open_sections[-1]
+        raise PromptFileError(f"{path}: template line {number}: the section {name!r} is never "
+                              f"closed; add a line {{{{/{name}}}}}")
 
 
 def _version_key(version: str) -> tuple[int, str]:
@@ -209,6 +273,7 @@ def parse_prompt(text: str, *, version: str, path: Traversable) -> PromptFile:
     header, start = _header(lines, path)
     template = "\n".join(lines[start:]).strip() + "\n"
     mode = mode_named(header.get("mode", DEFAULT_MODE).lower(), path)
+    _check_sections(template, path)
     prompt = PromptFile(version=version, template=template,
                         description=header.get("description", ""), path=path, mode=mode.name,
                         threshold=header_number(header, "threshold", 0.5, path),

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from pipeline.phoenix.span_text import ANSWER, QUESTION, SpanText
 from pipeline.settings import Settings, load
 from pipeline.steps import ask_agent, connect, run_experiment, show_comparison
 
@@ -38,6 +39,8 @@ Limit = Annotated[int | None, typer.Option(help="Only the newest N root spans.")
 PromptsDir = Annotated[Path | None, typer.Option(
     help="The prompts folder (default: JUDGE_ALIGN_PROMPTS_DIR, else ./prompts when it "
          "exists, else the packaged templates v1-v3).")]
+Question = Annotated[str | None, typer.Option(metavar="PATH", help=QUESTION.help())]
+Answer = Annotated[str | None, typer.Option(metavar="PATH", help=ANSWER.help())]
 
 
 def _console() -> Console:
@@ -51,6 +54,10 @@ def _span_filter(since: str | None = None, limit: int | None = None, **more: obj
     from pipeline.phoenix.spans import SpanFilter, parse_since
 
     return SpanFilter(since=parse_since(since) if since else None, limit=limit, **more)
+
+
+def _span_text(question: str | None, answer: str | None) -> SpanText:
+    return SpanText.of(question, answer)
 
 
 def _echo_lines(lines: list[str]) -> None:
@@ -148,20 +155,25 @@ def dataset_build(name: Annotated[str | None, typer.Option(help="Dataset name.")
                       help="A seeded random sample of this many spans.")] = None,
                   seed: int = 0,
                   query: Annotated[str | None, typer.Option(
-                      help="A Phoenix span filter, e.g. \"metadata['category'] == 'units'\".")
-                  ] = None) -> None:
-    """Turn the project's root agent spans into a Phoenix dataset (only new spans are added)."""
+                      help="A Phoenix span filter, e.g. \"metadata['category'] == 'units'\" "
+                           "or \"span_kind == 'LLM'\".")
+                  ] = None,
+                  question: Question = None, answer: Answer = None) -> None:
+    """Turn the project's root spans (AGENT, CHAIN, LLM, ...) into a Phoenix dataset; only
+    new spans are added. Spans where no question or answer is found are listed with the
+    reason and the option that reads them."""
     from pipeline.dataset.build import build
     from pipeline.views.dataset import render_build
     from pipeline.views.progress import progress_bar
 
-    settings = load()
     span_filter = _span_filter(since, limit, sample=sample, seed=seed, query=query)
+    text = _span_text(question, answer)
+    settings = load()
     phoenix = connect(settings, timeout=300)
     with progress_bar(transient=True) as bar:
         bar.start(f"reading root spans of {settings.project}")
         report = build(phoenix, name or settings.dataset, settings.project, span_filter,
-                       on_page=lambda n: bar.start(f"read {n} root spans"))
+                       on_page=lambda n: bar.start(f"read {n} root spans"), text=text)
     render_build(report, _console())
 
 
@@ -186,11 +198,12 @@ def annotate(labels: Annotated[Path | None, typer.Option(
                  help="Span ids to label first, one per line (e.g. from suggest-labels).")
              ] = None,
              annotator: Annotated[str | None, typer.Option(
-                 help="Your name, kept with each label you give in the terminal.")] = None
-             ) -> None:
+                 help="Your name, kept with each label you give in the terminal.")] = None,
+             question: Question = None, answer: Answer = None) -> None:
     """Label root spans as helpful / not_helpful (HUMAN annotations in Phoenix)."""
     from pipeline.labeling import labeler
 
+    text = _span_text(question, answer)
     settings = load()
     phoenix = connect(settings)
     if labels is not None:
@@ -206,7 +219,8 @@ def annotate(labels: Annotated[Path | None, typer.Option(
     from pipeline.views.labeling import TerminalScreen, read_key
 
     labeler.run(phoenix, settings.project, read_key, TerminalScreen(_console()),
-                queue=labeler.read_queue(queue) if queue else None, annotator=annotator)
+                queue=labeler.read_queue(queue) if queue else None, annotator=annotator,
+                text=text)
 
 
 @app.command()
@@ -337,7 +351,8 @@ def judge_traces(prompt: Annotated[str, typer.Option(help="Prompt version, e.g. 
                  dataset: Annotated[str | None, typer.Option(
                      help="Dataset whose latest experiment of this judge gives its error "
                           "rates.")] = None,
-                 concurrency: int = 4, prompts_dir: PromptsDir = None) -> None:
+                 concurrency: int = 4, prompts_dir: PromptsDir = None,
+                 question: Question = None, answer: Answer = None) -> None:
     """Label root spans not yet judged by this prompt version (LLM annotations in Phoenix),
     then report the raw and the corrected pass rate."""
     from evaluators.prompt_files import load_prompt
@@ -348,13 +363,14 @@ def judge_traces(prompt: Annotated[str, typer.Option(help="Prompt version, e.g. 
     settings = _settings(prompts_dir)
     prompts = settings.prompt_versions
     load_prompt(prompt, prompts)  # an unknown version is named before Phoenix is asked anything
+    text = _span_text(question, answer)
     with progress_bar() as bar:
         report = judge_new_traces(
             connect(settings, timeout=300), settings.judge_endpoint(model),
             project=project or settings.project, dataset=dataset or settings.dataset,
             default_model=settings.judge_model_name, prompt=prompt,
             span_filter=_span_filter(since, limit), concurrency=concurrency,
-            prompts_dir=prompts, progress=bar)
+            prompts_dir=prompts, progress=bar, text=text)
     render_judge_traces(report, _console())
 
 
@@ -364,16 +380,18 @@ def suggest_labels(n: Annotated[int, typer.Option("--n", help="How many spans to
                    out: Annotated[Path | None, typer.Option(
                        help="Queue file to write (default .run/label-queue.txt).")] = None,
                    project: Annotated[str | None, typer.Option(help="Phoenix project.")] = None,
-                   since: Since = None, limit: Limit = None) -> None:
+                   since: Since = None, limit: Limit = None, question: Question = None,
+                   answer: Answer = None) -> None:
     """Pick the unlabeled spans most worth a human label and queue them for `annotate`."""
     from pipeline.labeling import suggest
     from pipeline.views.labeling import render_suggestions
 
+    span_filter, text = _span_filter(since, limit), _span_text(question, answer)
     settings = load()
     name = project or settings.project
     phoenix = connect(settings, timeout=300)
-    result = suggest.suggest(phoenix, name, n=n, seed=seed,
-                             span_filter=_span_filter(since, limit))
+    result = suggest.suggest(phoenix, name, n=n, seed=seed, span_filter=span_filter,
+                             text=text)
     if result.picks:
         result.queue = suggest.write_queue(result.picks, out or settings.run_dir /
                                            "label-queue.txt", project=name, seed=seed)

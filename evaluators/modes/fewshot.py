@@ -41,6 +41,7 @@ from evaluators.prompt_files import (
     PromptFile,
     as_data,
     header_number,
+    is_section_tag,
     parse_prompt,
     require_placeholders,
 )
@@ -174,7 +175,8 @@ def with_examples(template: str) -> str:
     while start > 0 and lines[start - 1].strip():
         start -= 1
     intro = lines[start:end]
-    if start == end or any("{{" in line or line.strip().startswith("<") for line in intro):
+    if start == end or any(("{{" in line and not is_section_tag(line))
+                           or line.strip().startswith("<") for line in intro):
         start = at
     block = EXAMPLES_BLOCK.splitlines()
     return "\n".join([*lines[:start], *block, "", *lines[start:]]).strip() + "\n"

@@ -2,7 +2,8 @@
 examples read back for the judge.
 
 An example: input ``{"question", "answer", "tools"}`` (``tools``: the trace's compact tool
-record, see :mod:`evaluators.evidence`; absent for imported examples without one), output
+record, see :mod:`evaluators.evidence`: a list, empty for a trace that shows no tool call;
+``null`` when there is no record at all, as for imported examples without one), output
 ``{"label": None | "helpful" | "not_helpful"}``, metadata ``{"trace_id", "category",
 "split", "span_id", "model"}``, linked to its source span. The example id is the span id,
 so Phoenix itself matches a span to its example: re-running never duplicates, and label
@@ -33,11 +34,11 @@ if TYPE_CHECKING:
     from pipeline.phoenix.spans import RootSpan
 
 
-def example_for_span(span: RootSpan, label: str | None, tools: list[ToolCall],
+def example_for_span(span: RootSpan, label: str | None, tools: list[ToolCall] | None,
                      split: str | None = None, project: str | None = None) -> dict[str, Any]:
     """The dataset example of one root span (``label`` from its human annotation, if any;
-    ``tools`` its trace's tool record; ``split`` when a finished set fixes it, else the
-    span's seeded split; ``project`` the Phoenix project holding the trace)."""
+    ``tools`` its trace's tool record, None for none; ``split`` when a finished set fixes
+    it, else the span's seeded split; ``project`` the Phoenix project holding the trace)."""
     split = split or split_for(span.span_id)
     metadata = {"trace_id": span.trace_id, "category": span.category, "split": split,
                 "span_id": span.span_id}
@@ -47,7 +48,7 @@ def example_for_span(span: RootSpan, label: str | None, tools: list[ToolCall],
         metadata["model"] = span.metadata["model"]
     return {"id": span.span_id, "span_id": span.span_id,
             "input": {"question": span.question, "answer": span.answer,
-                      "tools": [call.as_dict() for call in tools]},
+                      "tools": None if tools is None else [call.as_dict() for call in tools]},
             "output": {"label": label}, "metadata": metadata, "splits": split}
 
 
@@ -63,12 +64,14 @@ class LabeledExample:
     category: str = ""
     trace_id: str = ""
     tools: tuple[ToolCall, ...] | None = None
-    """The trace's tool record; None when the example carries none."""
+    """The trace's tool record (empty: a record of no call); None when the example carries
+    none (see :mod:`evaluators.evidence`)."""
 
 
 def tools_of(inputs: Any) -> tuple[ToolCall, ...] | None:
-    """An example input's tool record, or None when it has none."""
-    if not isinstance(inputs, dict) or "tools" not in inputs:
+    """An example input's tool record, or None when it has none (no ``tools`` key, or
+    ``null``)."""
+    if not isinstance(inputs, dict) or inputs.get("tools") is None:
         return None
     return tuple(parse_tools(inputs["tools"]))
 

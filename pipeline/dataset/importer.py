@@ -4,8 +4,9 @@ The file (CSV or JSONL) has, per row, the question (``input`` or ``question``), 
 (``output`` or ``answer``) and ``label`` (helpful / not_helpful); optional columns: ``id``,
 ``category``, ``split`` (dev / test), ``explanation``, and ``tools``: the trace's tool
 record, a JSON list of ``{"tool", "arguments", "result"}`` or ``{"tool", "arguments",
-"error"}`` (in a CSV, that JSON as the cell's text). Without it the judge works from the
-question and the answer alone. The whole file is checked before
+"error"}`` (in a CSV, that JSON as the cell's text); ``[]`` says no tool was called. Without
+it (no column, an empty cell, ``null``) the example has no record (``"tools": null``) and
+the judge works from the question and the answer alone. The whole file is checked before
 anything is uploaded. Each example's id is the given ``id`` or a hash of question and answer,
 so importing the same file again changes nothing, and a corrected label patches its example.
 Without a ``split`` column the split comes from the id, like spans (70% dev, 30% test).
@@ -90,12 +91,13 @@ def read_examples(path: Path) -> list[dict[str, Any]]:
                     "split": split, "source": f"import:{path.name}"}
         if explanation := row.text("explanation"):
             metadata["explanation"] = explanation
-        inputs: dict[str, Any] = {"question": question, "answer": answer}
-        if (tools := _tools(row.values.get("tools"))) is None:
+        try:
+            tools = _tools(row.values.get("tools"))
+        except ValueError:
+            tools = None
             problems.append(f"line {row.line}: tools is not a JSON list of "
                             '{"tool": ..., "arguments": {...}, "result" or "error": ...}')
-        elif row.values.get("tools") not in (None, ""):
-            inputs["tools"] = tools
+        inputs = {"question": question, "answer": answer, "tools": tools}
         examples.append({"id": key, "input": inputs, "output": {"label": label},
                          "metadata": metadata, "splits": split})
     tabular.fail(path, problems, HINT)
@@ -103,18 +105,15 @@ def read_examples(path: Path) -> list[dict[str, Any]]:
 
 
 def _tools(value: Any) -> list[dict[str, Any]] | None:
-    """A tool record from a file's cell (a list, or its JSON); [] for none, None when it is
-    not one."""
-    if value in (None, ""):
-        return []
+    """A tool record from a file's cell (a list, or its JSON): None when the cell is empty
+    or null (no record), [] for a record of no call; ValueError when it is not a record."""
     if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return None
+        value = json.loads(value) if value.strip() else None
+    if value is None:
+        return None
     if not isinstance(value, list) or not all(
             isinstance(item, dict) and isinstance(item.get("tool"), str) for item in value):
-        return None
+        raise ValueError("not a tool record")
     return [ToolCall.from_dict(item).as_dict() for item in value]
 
 
@@ -134,7 +133,10 @@ def import_file(phoenix: Phoenix, name: str, path: Path) -> ImportReport:
 
 
 def _differs(example: dict[str, Any], current: Any) -> bool:
+    """Whether ``example`` changes the stored ``current`` (one stored before inputs always
+    carried ``tools`` lacks the key: that is the same as no record)."""
     if current is None:
         return True
-    return any(example[key] != dict(current.get(key) or {})
-               for key in ("input", "output", "metadata"))
+    stored = {key: dict(current.get(key) or {}) for key in ("input", "output", "metadata")}
+    stored["input"].setdefault("tools", None)
+    return any(example[key] != stored[key] for key in stored)

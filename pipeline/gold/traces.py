@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from evaluators.evidence import ToolCall, compact_call
+from pipeline.phoenix import messages
+from pipeline.phoenix.attributes import unflatten
+from pipeline.phoenix.span_text import SpanText
 
 
 def read_traces(path: Path) -> list[dict[str, Any]]:
@@ -43,11 +46,12 @@ def trace_record(spans: list[dict[str, Any]]) -> dict[str, Any]:
     if root is None:
         raise ValueError("trace has no root span")
     attributes = root.get("attributes", {})
+    reading = SpanText().read(unflatten(attributes))
     return {
         "trace_id": root["context"]["trace_id"],
         "root_span_id": root["context"]["span_id"],
-        "question": attributes.get("input.value", ""),
-        "answer": attributes.get("output.value", ""),
+        "question": reading.question,
+        "answer": reading.answer,
         "category": attributes.get("metadata.category", ""),
         "variant": attributes.get("metadata.variant"),
         "spans": spans,
@@ -55,9 +59,11 @@ def trace_record(spans: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def trace_tools(trace: dict[str, Any]) -> list[ToolCall]:
-    """The compact tool record of a recorded trace (its TOOL spans, in order)."""
+    """The compact tool record of a recorded trace: its TOOL spans, in order, or without
+    any, the tool calls of its LLM spans (as a dataset built from the trace has it)."""
     calls = []
-    for span in trace.get("spans") or []:
+    spans = trace.get("spans") or []
+    for span in spans:
         if span.get("span_kind") != "TOOL":
             continue
         attributes = span.get("attributes") or {}
@@ -65,4 +71,8 @@ def trace_tools(trace: dict[str, Any]) -> list[ToolCall]:
             if span.get("status_code") == "ERROR" else None
         calls.append(compact_call(span.get("name") or "", attributes.get("input.value"),
                                   attributes.get("output.value"), error))
-    return calls
+    if calls:
+        return calls
+    return messages.tool_record(message for span in spans if span.get("span_kind") == "LLM"
+                                for message in messages.tool_messages(
+                                    unflatten(span.get("attributes") or {})))

@@ -1,11 +1,12 @@
 """``judge-align judge-traces``: the aligned judge labels new traces, and what its labels say.
 
-``make judge-traces PROMPT=v3`` reads the project's root agent spans (with the same filters as
-``dataset build``: since, limit), skips those that prompt version already judged, judges the
-rest concurrently with the experiment's judge (same call, parsing and retries), and logs each
-verdict on its span as an LLM annotation (see pipeline/judging/verdicts.py). A call that
-still fails after its retries writes nothing, so the next run tries that span again; an
-unreadable reply is stored as ``invalid`` (the judge did answer).
+``make judge-traces PROMPT=v3`` reads the project's root spans (with the same filters and
+readers as ``dataset build``: since, limit, --question, --answer), skips those that prompt
+version already judged, judges the rest concurrently with the experiment's judge (same call,
+parsing and retries), and logs each verdict on its span as an LLM annotation (see
+pipeline/judging/verdicts.py). A call that still fails after its retries writes nothing, so
+the next run tries that span again; an unreadable reply is stored as ``invalid`` (the judge
+did answer).
 
 The summary: the raw pass rate of every selected span this version has judged, and that rate
 corrected for the judge's measured error rates (pipeline/judging/calibration.py), with
@@ -32,6 +33,7 @@ from pipeline.judging.verdicts import JudgeIdentity
 from pipeline.phoenix import annotations, spans
 from pipeline.phoenix.connection import Phoenix
 from pipeline.phoenix.prompts import PROMPT_NAME, push_prompt
+from pipeline.phoenix.span_text import SpanText
 from pipeline.progress import SILENT, Progress
 
 
@@ -45,7 +47,7 @@ class JudgeTracesReport:
     judge: JudgeIdentity
     dataset: str
     selected: int
-    without_answer: int
+    skipped: spans.Unreadable
     already_judged: int
     new: Counter[str] = field(default_factory=Counter)
     failed: list[tuple[str, str]] = field(default_factory=list)
@@ -75,9 +77,10 @@ def judge_traces(phoenix: Phoenix, endpoint: Endpoint, *, project: str, dataset:
                  default_model: str, prompt: str = "v3",
                  span_filter: spans.SpanFilter | None = None, concurrency: int = 4,
                  retry: RetryPolicy | None = None, prompts_dir: Traversable = TEMPLATES,
-                 prompt_name: str = PROMPT_NAME, progress: Progress = SILENT
-                 ) -> JudgeTracesReport:
-    """Judge the selected root spans that ``prompt`` has not judged yet; report.
+                 prompt_name: str = PROMPT_NAME, progress: Progress = SILENT,
+                 text: SpanText | None = None) -> JudgeTracesReport:
+    """Judge the selected root spans that ``prompt`` has not judged yet (their question and
+    answer read by ``text``); report.
 
     ``dataset`` is where the judge's latest experiment measured its error rates;
     ``default_model`` is the judge model a plain ``make experiment`` would use."""
@@ -91,8 +94,8 @@ def judge_traces(phoenix: Phoenix, endpoint: Endpoint, *, project: str, dataset:
     identity = JudgeIdentity(prompt_tag=prompt_file.version, prompt_version_id=stored.version_id,
                              model=judge.model, prompt_name=prompt_name)
     progress.start(f"reading root spans of {project}")
-    read = spans.root_spans(phoenix, project, span_filter)
-    answered = [span for span in read if span.answer]
+    read = spans.root_spans(phoenix, project, span_filter, text=text)
+    answered = [span for span in read if span.readable]
     current = {span_id: label for span_id, labels in annotations.judge_labels(
         phoenix, project, (s.span_id for s in answered), identity.identifier).items()
         for label in labels if label.prompt_version_id == identity.prompt_version_id}
@@ -100,14 +103,13 @@ def judge_traces(phoenix: Phoenix, endpoint: Endpoint, *, project: str, dataset:
     report = JudgeTracesReport(
         project=project, project_url=phoenix.project_url(project),
         selection=span_filter.describe(), judge=identity, dataset=dataset,
-        selected=len(answered), without_answer=len(read) - len(answered),
+        selected=len(answered), skipped=spans.Unreadable.among(read),
         already_judged=len(current))
     new_labels: dict[str, str] = {}
     if todo:
         check_endpoint(endpoint)
         started = time.perf_counter()
-        tools = spans.tool_records(phoenix, project, {span.trace_id for span in todo},
-                                   since=min(span.start_time for span in todo))
+        tools = spans.tool_records(phoenix, project, todo)
         progress.start(f"judging with {identity.prompt_tag} ({identity.model})", total=len(todo))
         new_labels = asyncio.run(_judge_all(phoenix, judge, identity, todo, tools, report,
                                             concurrency, progress))

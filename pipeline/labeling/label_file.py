@@ -2,7 +2,7 @@
 
 The file is keyed by ``span_id`` and has a ``label`` column (helpful / not_helpful);
 ``explanation`` and ``annotator`` are optional. The whole file is checked first (label
-values, span ids that are root agent spans of the project, one row per span); any problem
+values, span ids that are root spans of the project, one row per span); any problem
 stops everything before a single label is written. Labels that Phoenix already has are not
 written again.
 """
@@ -71,7 +71,7 @@ def read_labels(phoenix: Phoenix, project: str, path: Path) -> list[annotations.
                 annotator=row.text("annotator") or None, source=f"file:{path.name}"))
     spans.require_project(phoenix, project)
     known = spans.existing_root_spans(phoenix, project, list(first_line))
-    problems += [(line, f"span {span_id} is not a root agent span of project {project!r}")
+    problems += [(line, f"span {span_id} is not a root span of project {project!r}")
                  for span_id, line in first_line.items() if span_id not in known]
     tabular.fail(path, [f"line {line}: {text}" for line, text in sorted(problems)], HINT)
     return labels

@@ -24,6 +24,7 @@ import httpx
 from evaluators.labels import HELPFUL, NOT_HELPFUL
 from pipeline.errors import UserError
 from pipeline.phoenix import annotations, spans
+from pipeline.phoenix.span_text import SpanText
 
 if TYPE_CHECKING:
     from pipeline.phoenix.connection import Phoenix
@@ -72,20 +73,21 @@ def read_queue(path: Path) -> list[str]:
     return list(dict.fromkeys(i for i in ids if i))
 
 
-def plan(phoenix: Phoenix, project: str, queue: list[str] | None = None
+def plan(phoenix: Phoenix, project: str, queue: list[str] | None = None,
+         text: SpanText | None = None
          ) -> tuple[list[spans.RootSpan], dict[str, annotations.HumanLabel]]:
-    """Every root span with an answer in labeling order (queue first, then oldest first),
-    and the current human labels."""
+    """Every root span with a question and an answer (read by ``text``) in labeling order
+    (queue first, then oldest first), and the current human labels."""
     spans.require_project(phoenix, project)
-    everything = sorted((span for span in spans.root_spans(phoenix, project) if span.answer),
-                        key=lambda s: (s.start_time, s.span_id))
+    everything = sorted((span for span in spans.root_spans(phoenix, project, text=text)
+                         if span.readable), key=lambda s: (s.start_time, s.span_id))
     by_id = {span.span_id: span for span in everything}
     queue = queue or []
     unknown = [span_id for span_id in queue if span_id not in by_id]
     if unknown:
-        raise UserError(f"the queue names {len(unknown)} span(s) that are not answered root "
-                        f"agent spans of project {project!r} (first: {unknown[0]}): fix the "
-                        "queue file or JUDGE_ALIGN_PROJECT")
+        raise UserError(f"the queue names {len(unknown)} span(s) that are not root spans "
+                        f"with a question and an answer in project {project!r} (first: "
+                        f"{unknown[0]}): fix the queue file or JUDGE_ALIGN_PROJECT")
     queued = set(queue)
     ordered = [by_id[span_id] for span_id in queue] + [
         span for span in everything if span.span_id not in queued]
@@ -93,10 +95,11 @@ def plan(phoenix: Phoenix, project: str, queue: list[str] | None = None
 
 
 def run(phoenix: Phoenix, project: str, read: Callable[[], str], screen: Screen,
-        queue: list[str] | None = None, annotator: str | None = None) -> Session:
+        queue: list[str] | None = None, annotator: str | None = None,
+        text: SpanText | None = None) -> Session:
     """Show each unlabeled span and save the key pressed for it until none is left or q."""
     screen.say(annotations.ensure_config(phoenix, project))
-    ordered, current = plan(phoenix, project, queue)
+    ordered, current = plan(phoenix, project, queue, text)
     todo = [span for span in ordered if span.span_id not in current]
     session = Session(to_label=len(todo))
     if not todo:

@@ -1,7 +1,7 @@
 """``judge-align suggest-labels``: which unlabeled traces a human should label next.
 
-Candidates are the root spans with an answer and no human ``helpfulness`` label. Picks, in
-this order:
+Candidates are the root spans with a question and an answer and no human ``helpfulness``
+label. Picks, in this order:
 
 1. **disagreement**: judge versions (the ``judge_helpfulness`` slots written by
    ``judge-traces``) gave the span different labels; the less sure first;
@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from pipeline.errors import UserError
 from pipeline.phoenix import annotations, spans
 from pipeline.phoenix.annotations import JudgeLabel
+from pipeline.phoenix.span_text import SpanText
 
 if TYPE_CHECKING:
     from pipeline.phoenix.connection import Phoenix
@@ -147,10 +148,13 @@ def _most_missing(categories: list[str], counts: Counter[str], shares: dict[str,
 
 
 def suggest(phoenix: Phoenix, project: str, *, n: int = 20, seed: int = 0,
-            span_filter: spans.SpanFilter | None = None) -> Suggestions:
-    """Read spans, human and judge labels from Phoenix and choose ``n`` spans to label."""
+            span_filter: spans.SpanFilter | None = None, text: SpanText | None = None
+            ) -> Suggestions:
+    """Read spans (their texts by ``text``), human and judge labels from Phoenix and choose
+    ``n`` spans to label."""
     spans.require_project(phoenix, project)
-    answered = [s for s in spans.root_spans(phoenix, project, span_filter) if s.answer]
+    answered = [s for s in spans.root_spans(phoenix, project, span_filter, text=text)
+                if s.readable]
     ids = [s.span_id for s in answered]
     humans = annotations.human_labels(phoenix, project, ids)
     votes = annotations.judge_labels(phoenix, project, ids)

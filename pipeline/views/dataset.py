@@ -8,14 +8,17 @@ from rich.table import Table
 from pipeline.dataset.build import BuildReport
 from pipeline.dataset.importer import ImportReport
 from pipeline.labeling.sync import LabelsReport
+from pipeline.views.format import print_skipped
 
 
 def render_build(report: BuildReport, console: Console) -> None:
     """What a dataset build found and added, with the Phoenix link."""
     table = Table(title=f"dataset {report.name}", show_header=False)
-    table.add_row("spans matching", f"{report.matched} ({report.filter})")
-    if report.without_answer:
-        table.add_row("left out", f"{report.without_answer} failed runs without an answer")
+    table.add_row("root spans matching", f"{report.matched} ({report.filter})")
+    if report.skipped:
+        table.add_row("left out", f"{len(report.skipped)} ({report.skipped.describe()})")
+    if report.read_by:
+        table.add_row("read by", report.read_by)
     table.add_row("added", f"{report.added} (already labeled: {report.added_labeled})")
     if report.moved:
         table.add_row("moved", f"{report.moved} examples to the split the set fixes")
@@ -23,6 +26,7 @@ def render_build(report: BuildReport, console: Console) -> None:
     table.add_row("split", "  ".join(f"{k} {v}" for k, v in report.splits.items()))
     table.add_row("Phoenix", report.url)
     console.print(table)
+    print_skipped(report.skipped, console)
     if report.moved:
         console.print(f"moved {report.moved} examples to their fixed split")
     if report.new_version:

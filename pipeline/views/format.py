@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from rich.console import Console
 from rich.markup import escape
 
 from evaluators.metrics import Estimate
+from pipeline.phoenix.spans import Unreadable
 
 
 def pct(value: float | None) -> str:
@@ -33,3 +35,14 @@ def minutes_seconds(seconds: float) -> str:
         return f"{seconds:.1f} s"
     whole = round(seconds)
     return f"{whole // 60} min {whole % 60:02d} s"
+
+
+def print_skipped(skipped: Unreadable, console: Console) -> None:
+    """The root spans left out for lack of a question or an answer: how many, why, and one
+    line per span (the first few) naming the option that reads it."""
+    if not skipped:
+        return
+    spans = "root span" if len(skipped) == 1 else "root spans"
+    console.print(f"[yellow]skipped {len(skipped)} {spans} ({skipped.describe()}):[/]")
+    for line in skipped.reasons():
+        console.print(f"  {escape(line)}", soft_wrap=True)

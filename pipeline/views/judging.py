@@ -9,7 +9,7 @@ from rich.table import Table
 from evaluators.labels import HELPFUL, INVALID, NOT_HELPFUL
 from pipeline.judging.traces import JudgeTracesReport
 from pipeline.phoenix import annotations
-from pipeline.views.format import interval, pct
+from pipeline.views.format import interval, pct, print_skipped
 
 
 def render_judge_traces(report: JudgeTracesReport, console: Console) -> None:
@@ -23,9 +23,10 @@ def render_judge_traces(report: JudgeTracesReport, console: Console) -> None:
     table.add_column("figure")
     table.add_column("value", justify="right")
     table.add_column("95% interval", justify="right")
-    table.add_row("root spans selected (with an answer)", str(report.selected), "")
-    if report.without_answer:
-        table.add_row("skipped: no answer", str(report.without_answer), "")
+    table.add_row("root spans selected (with a question and an answer)",
+                  str(report.selected), "")
+    if report.skipped:
+        table.add_row(f"skipped: {report.skipped.describe()}", str(len(report.skipped)), "")
     table.add_row(f"already judged by {judge.prompt_tag}", str(report.already_judged), "")
     new = sum(report.new.values())
     table.add_row("judged now", f"{new} ({report.new[HELPFUL]} helpful, "
@@ -47,6 +48,7 @@ def render_judge_traces(report: JudgeTracesReport, console: Console) -> None:
         table.add_row("  TPR / TNR / match rate",
                       f"{pct(found.tpr)} / {pct(found.tnr)} / {pct(found.match_rate)}", "")
     console.print(table)
+    print_skipped(report.skipped, console)
     if report.failed:
         span_id, error = report.failed[0]
         calls = "call" if len(report.failed) == 1 else "calls"

@@ -103,11 +103,82 @@ def test_the_tool_record_fills_its_placeholder() -> None:
     from evaluators.evidence import ToolCall
 
     prompt = load_prompt("v3")
-    none = prompt.render("Q?", "A.")
-    assert "<tools>\n(no tool record)\n</tools>" in none
     called = prompt.render("Q?", "A.", [ToolCall("get_weather", {"location": "Oslo"},
                                                  error="no weather data")])
-    assert "get_weather(location=Oslo) -> error: no weather data" in called
+    assert "<tools>\nget_weather(location=Oslo) -> error: no weather data\n</tools>" in called
+    assert "the record of the weather tool's calls and the answer follow" in called
+    assert "{{" not in called and "judge the answer on its own" not in called
+
+
+def test_a_record_of_no_call_is_shown_and_no_record_is_left_out() -> None:
+    prompt = load_prompt("v3")
+    no_call = prompt.render("Weather in Oslo?", "It is 3 C.", [])
+    assert "<tools>\n(no tool was called)\n</tools>" in no_call
+    assert "judge the answer on its own" not in no_call
+    no_record = prompt.render("Weather in Oslo?", "It is 3 C.", None)
+    assert "<tools>" not in no_record and "tool record)" not in no_record
+    assert "record of the weather tool's calls and the answer follow" not in no_record
+    assert "judge the answer on its own" in no_record
+    assert "{{" not in no_record and "\n\n\n" not in no_record  # tag lines leave no gaps
+    # The rubric and the instruction after the data are the same in both.
+    for rendered in (no_call, no_record):
+        assert "<question>\nWeather in Oslo?\n</question>" in rendered
+        assert rendered.rstrip().endswith("reason in at most 15 words on the second line.")
+    rubric = no_call[:no_call.index("The question, the record")]
+    assert "Rules" in rubric and no_record.startswith(rubric)  # one shared prefix
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_versions_without_a_tools_block_render_the_same_either_way(version: str) -> None:
+    prompt = load_prompt(version)
+    assert prompt.render("Q?", "A.", None) == prompt.render("Q?", "A.", [])
+
+
+TEMPLATE = """---
+description: sections
+---
+Grade.
+{{#tools}}
+Check the answer against the record.
+{{^answer}}
+(an empty answer)
+{{/answer}}
+{{/tools}}
+{{^tools}}
+Judge the answer on its own.
+{{/tools}}
+<question>
+{{question}}
+</question>
+<answer>
+{{answer}}
+</answer>
+Reply.
+"""
+
+
+def test_sections_are_a_general_mechanism_and_nest(tmp_path: Path) -> None:
+    from evaluators.evidence import ToolCall
+
+    (tmp_path / "v7.txt").write_text(TEMPLATE)
+    prompt = load_prompt("v7", tmp_path)
+    with_record = prompt.render("Q?", "A.", [ToolCall("t")])
+    assert with_record.startswith("Grade.\nCheck the answer against the record.\n<question>")
+    assert prompt.render("Q?", "A.").startswith("Grade.\nJudge the answer on its own.\n")
+    assert "(an empty answer)" in prompt.render("Q?", "", [])
+    assert "(an empty answer)" not in prompt.render("Q?", "", None)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("Reply.", "{{/answer}}\nReply."), "closes no open section"),
+    (("{{^tools}}\nJudge", "{{^tools}}\n{{#weather}}\nJudge"), "names no evidence"),
+    (("Reply.", "{{#tools}}\nReply."), "never closed"),
+])
+def test_broken_sections_are_refused_with_the_line(tmp_path: Path, change: tuple[str, str],
+                                                   message: str) -> None:
+    (tmp_path / "v7.txt").write_text(TEMPLATE.replace(*change, 1))
+    with pytest.raises(PromptFileError, match=rf"template line \d+: .*{message}"):
+        load_prompt("v7", tmp_path)
 
 
 def test_each_version_adds_rules_to_the_one_before() -> None:

@@ -6,7 +6,9 @@ compared with ``data/versions_before.json``, which this file's first version (co
 module is named in a checklist's header, a probability threshold is written exactly, ties
 rank word < probability < checklist, and the weather checks gained
 ``weather_without_call`` (it must fire on none of these rows, whose records all hold a call
-or carry no figures).
+or carry no figures). And v3 without a tool record (its ``no_record`` rows) sends no
+``<tools>`` block and says the answer is judged on its own; with a record it sends the same
+prompt as before.
 
 ``JUDGE_ALIGN_WRITE_SNAPSHOT=1`` writes the snapshot instead of comparing (only for a change
 that is meant to alter verdicts; the diff of the JSON file then shows what changed)."""

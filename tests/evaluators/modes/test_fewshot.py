@@ -25,7 +25,7 @@ from evaluators.modes.fewshot import (
     read_pool,
     with_examples,
 )
-from evaluators.prompt_files import load_prompt, parse_prompt
+from evaluators.prompt_files import is_section_tag, load_prompt, parse_prompt
 from tests.support.scripted_llm import ScriptedLLM
 
 H, N = HELPFUL, NOT_HELPFUL
@@ -44,7 +44,8 @@ def test_the_examples_go_before_the_rows_data_as_tagged_data(version: str) -> No
     base = load_prompt(version)
     template = with_examples(base.template)
     intro = base.template[:base.template.index("<question>")].rstrip().split("\n\n")[-1]
-    assert intro.startswith("The question")  # the paragraph that introduces the row's data
+    words = [line for line in intro.splitlines() if not is_section_tag(line)]
+    assert words[0].startswith("The question")  # the paragraph that introduces the row's data
     assert template.index("<examples>\n{{examples}}\n</examples>") < template.index(
         intro) < template.index("<question>")
     block = template[template.index("Answers people"):template.index(intro)]

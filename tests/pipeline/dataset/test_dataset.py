@@ -79,7 +79,9 @@ def test_build_leaves_out_failed_runs_without_an_answer(phoenix: Settings) -> No
     emit_traces(phoenix, project, [AgentTrace("q ok", "a ok"), AgentTrace("q failed", "")])
     px = connect(phoenix)
     report = build(px, name, project)
-    assert (report.added, report.without_answer, report.total) == (1, 1, 1)
+    assert (report.added, len(report.skipped), report.total) == (1, 1, 1)
+    (reason,) = report.skipped.reasons()
+    assert "no answer: the span has no output.value" in reason
 
 
 def test_filters_limit_sample_query_since_and_paging(phoenix: Settings) -> None:
@@ -242,7 +244,7 @@ def test_failed_tool_calls_and_imported_records_reach_the_examples(phoenix: Sett
                                   "label": "Not Helpful"}) + "\n")
     imported = importer.read_examples(path)
     assert imported[0]["input"]["tools"] == record
-    assert "tools" not in imported[1]["input"]  # no record: judged on question and answer
+    assert imported[1]["input"]["tools"] is None  # no record: judged on question and answer
 
     bad = write_csv(tmp_path / "bad.csv", "question,answer,label,tools",
                     [("Q", "A", "helpful", "not json")])

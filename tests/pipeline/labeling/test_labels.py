@@ -186,7 +186,7 @@ def labeled_project(phoenix: Settings) -> Iterator[tuple[str, list[str]]]:
 @pytest.mark.parametrize(("content", "message"), [
     ("span_id,label\n{0},helpful\n{1},meh\n", "line 3: unknown label 'meh'"),
     ("span_id,label\n{0},helpful\nfeedfacefeedface,helpful\n",
-     "line 3: span feedfacefeedface is not a root agent span"),
+     "line 3: span feedfacefeedface is not a root span"),
     ("span_id,label\n{0},helpful\n{1},helpful\n{0},not_helpful\n",
      "line 4: span {0} already labeled on line 2"),
     ("span_id,verdict\n{0},helpful\n", "has no label column"),

@@ -32,3 +32,25 @@ def test_the_sample_order_is_fixed_by_seed_and_span_id() -> None:
 def test_a_filter_below_one_is_refused(name: str, value: int) -> None:
     with pytest.raises(UserError, match=f"--{name} must be at least 1"):
         spans.SpanFilter(**{name: value})
+
+
+def unreadable(span_id: str, missing: str, problem: str) -> spans.RootSpan:
+    return spans.RootSpan(span_id=span_id, trace_id="t", question="", answer="",
+                          start_time=datetime(2026, 12, 1, tzinfo=UTC), missing=missing,
+                          problem=f"no {missing}: {problem}")
+
+
+def test_skipped_spans_are_counted_by_side_and_grouped_by_reason() -> None:
+    read = spans.RootSpan(span_id="ok", trace_id="t", question="Q?", answer="A.",
+                          start_time=datetime(2026, 12, 1, tzinfo=UTC))
+    found = [read, unreadable("a1", "answer", "no output.value"),
+             unreadable("a2", "answer", "no output.value"),
+             *(unreadable(f"q{i}", "question", f"keys {i}") for i in range(6))]
+    skipped = spans.Unreadable.among(found)
+    assert len(skipped) == 8 and read not in skipped.spans
+    assert skipped.describe() == "2 without an answer, 6 without a question"
+    lines = skipped.reasons(most=3)
+    assert lines[0] == "span a1 and 1 more: no answer: no output.value"
+    assert lines[1] == "span q0: no question: keys 0"
+    assert lines[-1] == "... and 4 more spans with other reasons"
+    assert len(lines) == 4
