@@ -2,13 +2,16 @@
 
 1. the recorded gold traces (``gold/traces.jsonl``) go into their own Phoenix project;
 2. their human labels (``gold/labels.csv``) become HUMAN span annotations;
-3. the dataset is built and labeled through the same pipeline as live traces;
-4. judge prompts v1, v2 and v3 run as experiments (a version already run on this dataset
-   version with this model and prompt text is reused, not run again);
-5. ``align``: a judge chosen and fitted on the dev split, written as the next version and
-   run once over every row (the first read of the test split);
-6. the comparison table of all of them and the Phoenix links (each experiment, its compare
-   view, its judge traces and prompt version; the gold traces);
+3. the dataset is built and labeled through the same pipeline as live traces, and the
+   external set (``gold/external/pairs.jsonl``: pairs written in other people's phrasings,
+   no traces) is imported as a dataset of its own;
+4. judge prompts v1, v2 and v3 run as experiments on both (a version already run on a
+   dataset version with this model and prompt text is reused, not run again);
+5. ``align``: a judge chosen and fitted on the gold dev split, written as the next version;
+   its final run scores every candidate on the gold test split and the external set (their
+   first read by anything fitted) and runs the version on both;
+6. the comparison tables and the Phoenix links (each experiment, its compare view, its
+   judge traces and prompt version; the gold traces);
 7. a few live agent questions, to show the live path into the agent's own project.
 """
 
@@ -24,9 +27,11 @@ from rich.console import Console
 
 from pipeline import steps
 from pipeline.dataset.build import build
+from pipeline.dataset.importer import import_file
 from pipeline.experiment.compare import ExperimentSummary
 from pipeline.experiment.report import ExperimentReport
 from pipeline.gold.files import DEMO as GOLD
+from pipeline.gold.files import EXTERNAL
 from pipeline.gold.load import load as load_gold_traces
 from pipeline.gold.splits import read_splits
 from pipeline.labeling.label_file import apply_file
@@ -39,6 +44,7 @@ from pipeline.views.experiment import render, render_links
 
 GOLD_PROJECT = "weather-agent-gold"
 GOLD_DATASET = "weather-agent-gold"
+EXTERNAL_DATASET = "weather-external"
 DEMO_CHECKS = "evaluators.checks.weather"
 """The demo's domain: align offers checklist candidates with the weather checks."""
 VERSIONS = ("v1", "v2", "v3")
@@ -52,9 +58,11 @@ class DemoResult:
     already_loaded: int = 0
     experiments: dict[str, str] = field(default_factory=dict)  # version -> experiment id
     reports: dict[str, ExperimentReport] = field(default_factory=dict)  # version -> report
+    external: dict[str, ExperimentReport] = field(default_factory=dict)  # on the external set
     reused: list[str] = field(default_factory=list)
     aligned: str = ""
     summaries: list[ExperimentSummary] = field(default_factory=list)
+    external_summaries: list[ExperimentSummary] = field(default_factory=list)
     live_answers: int = 0
     gold_traces_url: str = ""
     seconds: float = 0.0
@@ -90,27 +98,40 @@ def load_gold(phoenix: Phoenix, settings: Settings, console: Console,
     splits = read_splits(GOLD.splits)
     render_build(build(phoenix, settings.dataset, settings.project, splits=splits), console)
     render_labels(sync(phoenix, settings.dataset, settings.project), console)
+    imported = import_file(phoenix, EXTERNAL_DATASET, EXTERNAL.pairs)
+    console.print(f"external set ({EXTERNAL.pairs.name}): {imported.rows} labeled pairs in "
+                  f"dataset {EXTERNAL_DATASET}, {imported.created} new")
 
 
 def run_versions(settings: Settings, console: Console, result: DemoResult, concurrency: int
                  ) -> None:
-    """Step 4: each judge version as a Phoenix experiment. A finished experiment with the same
-    prompt text, model and dataset version is reused (the experiment command's own resume)."""
-    for version in VERSIONS:
-        console.rule(f"judge {version}")
-        outcome = steps.run_experiment(settings, console, prompt=version,
-                                     concurrency=concurrency, show_report=False)
-        result.experiments[version] = outcome.experiment_id
-        result.reports[version] = outcome
-        done = outcome.outcome
-        if done is not None and done.resumed and not (done.ran or done.evaluated):
-            result.reused.append(version)
-            console.print(f"judge {version}: already run on this dataset version "
-                          f"({outcome.experiment_name}), match rate "
-                          f"{outcome.agreement.match_rate.value:.1%}")
-            render_links(outcome, console)
-            continue
-        render(outcome, console)
+    """Step 4: each judge version as a Phoenix experiment on the gold set, then on the
+    external set. A finished experiment with the same prompt text, model and dataset version
+    is reused (the experiment command's own resume)."""
+    for dataset, reports in ((settings.dataset, result.reports),
+                             (EXTERNAL_DATASET, result.external)):
+        for version in VERSIONS:
+            console.rule(f"judge {version} on {dataset}")
+            outcome = steps.run_experiment(settings, console, prompt=version, dataset=dataset,
+                                           concurrency=concurrency, show_report=False)
+            reports[version] = outcome
+            if dataset == settings.dataset:
+                result.experiments[version] = outcome.experiment_id
+            show_run(version, outcome, result, console)
+
+
+def show_run(version: str, outcome: ExperimentReport, result: DemoResult, console: Console
+             ) -> None:
+    """One version's experiment: its report, or one line when it was only shown again."""
+    done = outcome.outcome
+    if done is not None and done.resumed and not (done.ran or done.evaluated):
+        result.reused.append(version)
+        console.print(f"judge {version}: already run on this dataset version "
+                      f"({outcome.experiment_name}), match rate "
+                      f"{outcome.agreement.match_rate.value:.1%}")
+        render_links(outcome, console)
+        return
+    render(outcome, console)
 
 
 def run_demo(settings: Settings, console: Console | None = None, live_questions: int = 3,
@@ -129,13 +150,16 @@ def run_demo(settings: Settings, console: Console | None = None, live_questions:
     with step("5. align: choose and fit on dev, write the next version, prove it once",
               console, result):
         aligned = steps.align_judge(demo_settings, console, concurrency=concurrency,
-                                    checks=DEMO_CHECKS)
+                                    checks=DEMO_CHECKS, external=[EXTERNAL_DATASET])
     result.aligned = aligned.version
     if aligned.experiment is not None:
         result.experiments[aligned.version] = aligned.experiment.experiment_id
         result.reports[aligned.version] = aligned.experiment
+    result.external.update({aligned.version: aligned.external[EXTERNAL_DATASET]}
+                           if EXTERNAL_DATASET in aligned.external else {})
     with step("6. comparison", console, result):
         result.summaries = steps.show_comparison(phoenix, demo_settings.dataset, console)
+        result.external_summaries = steps.show_comparison(phoenix, EXTERNAL_DATASET, console)
     result.gold_traces_url = phoenix.project_url(demo_settings.project)
     console.print(f"Gold traces (project {demo_settings.project}): {result.gold_traces_url}",
                   soft_wrap=True)

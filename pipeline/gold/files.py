@@ -73,5 +73,14 @@ class GoldFiles:
     def readme(self) -> Path:
         return self.root / "README.md"
 
+    @property
+    def pairs(self) -> Path:
+        """A set of question/answer pairs written elsewhere (no traces): the examples with
+        their final labels, importable with ``judge-align dataset import``."""
+        return self.root / "pairs.jsonl"
+
 
 DEMO = GoldFiles()
+EXTERNAL = GoldFiles(GOLD_DIR / "external")
+"""Question/answer pairs written by an annotator in other people's phrasings: never used to
+fit or choose a judge, read once per version like the test split."""
