@@ -26,7 +26,7 @@ from phoenix.client import Client
 from phoenix.otel import SimpleSpanProcessor, TracerProvider
 from rich.console import Console
 
-from agent_demo import cues, weather
+from agent_demo import cues, places, weather
 from agent_demo.agent import AGENT_SPAN_NAME, AgentResult, WeatherAgent, needed, tool_plan
 from agent_demo.errors import AgentDemoError
 from agent_demo.facts import Lookup, comparison_lines, render, render_all
@@ -60,7 +60,7 @@ MARKUP = ('<tools>\n  <function name="get_weather" arguments=\'{"location": "Osl
 
 def place_in(question: str) -> str | None:
     """What the scripted model reads as the place: a known city, else a capitalized name."""
-    for city in weather.cities():
+    for city in places.cities():
         if re.search(rf"\b{re.escape(city.name)}\b", question, re.IGNORECASE):
             return city.name
     match = re.search(r"\b(?:in|for) ([A-Z][\w'-]+(?: [A-Z][\w'-]+)?)", question)
@@ -545,10 +545,10 @@ def _check_skip_task(ask) -> None:
 
 
 def _check_invent_place(ask) -> None:
-    asked_ = ask("What's the weather in Atlantis today?", "invent_place")
+    asked_ = ask("What's the weather in Narnia today?", "invent_place")
     [tool] = asked_.tools()
     assert tool.status.status_code.name == "ERROR"
-    assert asked_.data == "" and "Describe the weather in Atlantis" in asked_.brief
+    assert asked_.data == "" and "Describe the weather in Narnia" in asked_.brief
 
 
 def _check_outdoor_in_rain(ask) -> None:
@@ -852,7 +852,7 @@ def test_cli_agent_reports_a_missing_questions_file(scripted_llm, tmp_path: Path
 # --- the weather source ------------------------------------------------------------------------
 
 def test_city_table_is_wide_and_valid() -> None:
-    cities = weather.cities()
+    cities = places.cities()
     assert len(cities) >= 100
     assert len({c.cc for c in cities}) >= 50
     for city in cities:
@@ -871,7 +871,7 @@ def test_weather_is_deterministic_and_varies_by_day() -> None:
 
 
 def test_weather_values_are_plausible_everywhere_all_year() -> None:
-    for city in weather.cities():
+    for city in places.cities():
         for month in range(1, 13):
             w = weather.daily_weather(city, dt.date(2026, month, 15))
             assert -45 < w.temp_min_c <= w.temperature_c <= w.temp_max_c < 50, city.name
@@ -903,7 +903,7 @@ def test_unknown_places_are_tool_errors_with_suggestions() -> None:
     assert typo.value.suggestions == ["Paris, France"]
     assert typo.value.payload()["suggestions"] == ["Paris, France"]
     with pytest.raises(weather.UnknownLocationError):
-        weather.get_weather("Paris, Texas", today=DAY)
+        weather.get_weather("Paris, Germany", today=DAY)
     with pytest.raises(weather.UnknownLocationError):
         weather.get_weather("Gotham City", today=DAY)
     assert weather.get_weather("Portland, OR", today=DAY)["location"] == \
