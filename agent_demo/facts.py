@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent_demo.weather import is_wet
+from agent_demo import comparison
 
 
 @dataclass
@@ -110,73 +110,16 @@ def render(lookup: Lookup, day: str = "today") -> str:
     return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class Aspect:
-    """One way to compare places: the report key and the words for more and less of it."""
-
-    key: str
-    noun: str
-    more: str
-    less: str
-    unit: str  # a report key holding the unit, or a literal unit
-
-
-ASPECTS = {
-    "temperature": Aspect("temperature", "temperature", "warmer", "colder", "temperature_unit"),
-    "precipitation": Aspect("precipitation_chance_percent", "chance of precipitation",
-                            "more likely to get rain or snow", "drier", "%"),
-    "humidity": Aspect("humidity_percent", "humidity", "more humid", "less humid", "%"),
-    "wind": Aspect("wind_speed", "wind", "windier", "calmer", "wind_unit"),
-}
-
-
-def _celsius(report: dict[str, Any]) -> float:
-    value = report["temperature"]
-    return (value - 32) * 5 / 9 if report["temperature_unit"] == "°F" else value
-
-
-def outdoor_score(report: dict[str, Any]) -> float:
-    """Higher is nicer to be outside: dry, close to 21 °C, little wind."""
-    wind_kmh = report["wind_speed"] * (1.609344 if report["wind_unit"] == "mph" else 1)
-    return (-abs(_celsius(report) - 21) - (15 if is_wet(report["conditions"]) else 0)
-            - report["precipitation_chance_percent"] / 10 - max(0.0, wind_kmh - 20) / 2)
-
-
-def _value(report: dict[str, Any], aspect: Aspect) -> str:
-    unit = "%" if aspect.unit == "%" else f" {report[aspect.unit]}"
-    return f"{report[aspect.key]}{unit}"
-
-
-def _sentence(reports: list[tuple[str, dict[str, Any]]], aspect: Aspect) -> str:
-    ranked = sorted(reports, key=lambda item: -item[1][aspect.key])
-    if len(ranked) > 2:
-        order = ", then ".join(f"{place} ({_value(r, aspect)})" for place, r in ranked)
-        return f"From {aspect.more} to {aspect.less}: {order}."
-    (first, a), (second, b) = ranked
-    if a[aspect.key] == b[aspect.key]:
-        return f"{first} and {second} have the same {aspect.noun} ({_value(a, aspect)})."
-    return (f"{first} is {aspect.more} than {second} ({_value(a, aspect)} against "
-            f"{_value(b, aspect)}), so {second} is {aspect.less}.")
-
-
 def comparison_lines(lookups: list[Lookup], asked: str = "overall") -> list[str]:
-    """The found places compared in sentences (two or more places), the aspect the question
-    asks about first: a small model compares figures unreliably, so it is done here."""
-    reports = [(lookup.place, r) for lookup in lookups if (r := lookup.report()) is not None]
-    if len(reports) < 2:
-        return []
-    nicest = max(reports, key=lambda item: outdoor_score(item[1]))[0]
-    overall = f"Overall, {nicest} is the nicest for being outside (drier, milder, calmer)."
-    sentences = {name: _sentence(reports, aspect) for name, aspect in ASPECTS.items()}
-    sentences["overall"] = overall
-    answer = sentences.pop(asked if asked in sentences else "overall")
-    return ["Comparison of the places:", f"Answer to the question: {answer}",
-            "Also: " + " ".join(sentences.values())]
+    """The found places compared in sentences (:mod:`agent_demo.comparison`)."""
+    return comparison.comparison_lines(
+        [(lookup.place, r) for lookup in lookups if (r := lookup.report()) is not None], asked)
 
 
 def render_all(lookups: list[Lookup], day: str = "today", asked: str = "overall") -> str:
     """The writer's view of every place's results, compared when there are several
-    (``asked``: the aspect of :data:`ASPECTS` the question is about, or 'overall')."""
+    (``asked``: the aspect of :data:`~agent_demo.comparison.ASPECTS` the question is about,
+    or 'overall')."""
     blocks = [render(lookup, day) for lookup in lookups]
     if ranking := comparison_lines(lookups, asked):
         blocks.append("\n".join(ranking))

@@ -300,9 +300,21 @@ def convert_temperature(celsius: float, unit: str) -> float:
     return round(celsius * 9 / 5 + 32 if unit == "fahrenheit" else celsius, 1)
 
 
+SPEED_FACTORS = {"km/h": 1.0, "mph": 1 / 1.609344, "m/s": 1 / 3.6}  # from km/h
+
+
 def convert_speed(kmh: float, unit: str) -> float:
-    factor = {"km/h": 1.0, "mph": 1 / 1.609344, "m/s": 1 / 3.6}[unit]
-    return round(kmh * factor, 1)
+    return round(kmh * SPEED_FACTORS[unit], 1)
+
+
+def to_celsius(value: float, symbol: str) -> float:
+    """A reported temperature (``symbol`` '°C' or '°F') in °C."""
+    return (value - 32) * 5 / 9 if symbol == "°F" else value
+
+
+def to_kmh(value: float, unit: str) -> float:
+    """A reported speed (``unit`` 'km/h', 'mph' or 'm/s') in km/h."""
+    return value / SPEED_FACTORS[unit]
 
 
 def report(weather: DailyWeather, unit: str = "celsius", wind: str | None = None
