@@ -11,7 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent_demo import comparison
+from agent_demo import comparison, descriptions
+from agent_demo.weather import to_celsius
 
 
 @dataclass
@@ -36,6 +37,13 @@ class Lookup:
                 return self.results[name]["weather"]
         return None
 
+    def periods(self) -> list[dict[str, Any]]:
+        """The parts of the day in the results (period, temperature, conditions)."""
+        for name, key in (("analyze_weather", "periods"), ("plan_activities", "plan")):
+            if name in self.results:
+                return self.results[name][key]
+        return []
+
 
 def _day(date: str, day: str) -> str:
     """'today (Monday 2026-03-16)' or 'on Saturday 2026-03-21': the day as the question names
@@ -58,6 +66,19 @@ def weather_line(report: dict[str, Any], day: str = "today") -> str:
             f"{report['precipitation_chance_percent']}%.")
 
 
+def words_line(report: dict[str, Any]) -> str:
+    """What the figures say about heat, cold, wind and rain, in the words the answer uses."""
+    said = descriptions.words(report)
+    return (f"In words (from these figures): {said.temperature} (feels like "
+            f"{report['feels_like']} {report['temperature_unit']}), {said.wind}, {said.rain}.")
+
+
+def _temperature(period: dict[str, Any], unit: str) -> str:
+    """'9.2 °C, cool': a part of the day's temperature and its word."""
+    word = descriptions.temperature_word(to_celsius(period["temperature"], unit))
+    return f"{period['temperature']} {unit}, {word}"
+
+
 def _listing(items: list[str]) -> str:
     return "; ".join(items) if items else "none"
 
@@ -70,7 +91,7 @@ def analysis_lines(analysis: dict[str, Any], with_periods: bool) -> list[str]:
              f"{_listing(analysis['what_to_wear'])}; warnings: {_listing(analysis['warnings'])}."]
     if with_periods:
         lines += [f"- {p['period'].capitalize()} ({p['hours']}): {p['conditions'].lower()}, "
-                  f"{p['temperature']} {unit}" for p in analysis["periods"]]
+                  f"{_temperature(p, unit)}" for p in analysis["periods"]]
     return lines
 
 
@@ -80,7 +101,7 @@ def plan_lines(plan: dict[str, Any]) -> list[str]:
     for period in plan["plan"]:
         note = "" if period["note"] == "good conditions" else f" Note: {period['note']}."
         lines.append(f"- {period['period'].capitalize()} ({period['hours']}, "
-                     f"{period['conditions'].lower()}, {period['temperature']} {unit}): "
+                     f"{period['conditions'].lower()}, {_temperature(period, unit)}): "
                      f"{_listing(period['suggestions'])}.{note}")
     lines.append(f"- Indoor alternatives: {_listing(plan['indoor_alternatives'])}.")
     if plan["warnings"]:
@@ -101,7 +122,7 @@ def render(lookup: Lookup, day: str = "today") -> str:
     report = lookup.report()
     if lookup.error is not None or report is None:
         return error_line(lookup)
-    lines = [weather_line(report, day)]
+    lines = [weather_line(report, day), words_line(report)]
     if "analyze_weather" in lookup.results:
         lines += analysis_lines(lookup.results["analyze_weather"],
                                 with_periods="plan_activities" not in lookup.results)

@@ -30,7 +30,7 @@ from agent_demo import cues, places, weather
 from agent_demo.agent import AGENT_SPAN_NAME, AgentResult, WeatherAgent, needed, tool_plan
 from agent_demo.errors import AgentDemoError
 from agent_demo.facts import Lookup, comparison_lines, render, render_all
-from agent_demo.prompts import NO_PLACE, STRICTER, SYSTEM_PROMPT, answer_brief
+from agent_demo.prompts import NO_PLACE, STRICTER, SYSTEM_PROMPT, WORDS, answer_brief
 from agent_demo.questions import Question, load_questions, parse_questions, sample_questions
 from agent_demo.replies import left_out, markup_in, trim_to_sentence, without_repeats
 from agent_demo.request import (
@@ -425,6 +425,28 @@ def test_a_plan_without_its_evening_is_asked_for_again(ask) -> None:
     assert "Be sure to include: evening." in user_text(asked_.writer_requests[1])
 
 
+def test_an_answer_contradicting_the_figures_is_asked_for_again(ask) -> None:
+    replies = iter([{"content": "It's too hot for walking tours in Oslo today: stay inside."},
+                    {"content": "Oslo is cold today: wrap up warm for a walking tour."}])
+    asked_ = ask("What's the weather in Oslo today?", writer=lambda request: next(replies))
+    assert "In words (from these figures): cold (feels like " in asked_.data  # told the words
+    assert WORDS in asked_.brief
+    first, second = (user_text(r) for r in asked_.writer_requests)
+    assert "The figures contradict" not in first
+    assert '"too hot", but the figures make it cold (Oslo: ' in second and STRICTER in second
+    assert asked_.result.retried and asked_.result.contradicted == []
+    assert asked_.result.answer.startswith("Oslo is cold today")
+
+
+def test_an_answer_still_contradicting_after_the_retry_stands_and_is_recorded(ask) -> None:
+    asked_ = ask("What's the weather in Oslo today?",
+                 writer=lambda request: {"content": "A hot day in Oslo."})
+    assert asked_.result.ok and asked_.result.retried
+    assert asked_.result.answer == "A hot day in Oslo." and len(asked_.writer_requests) == 2
+    [wrong] = asked_.result.contradicted
+    assert wrong.startswith('"hot", but the figures make it cold')
+
+
 def test_an_unknown_place_reaches_the_writer_as_an_error_with_suggestions(ask) -> None:
     asked_ = ask("How's the weather in Pariss?")
     [tool] = asked_.tools()
@@ -799,7 +821,7 @@ def test_the_compared_aspect_is_read_from_the_question(question: str, aspect: st
 def test_the_brief_covers_what_was_asked() -> None:
     plan = Request("q", ("Oslo",), plan=True, analysis=True, yes_no=True, preferences="kids")
     brief = answer_brief(plan, [_lookup("Oslo", "analyze_weather", "plan_activities")])
-    assert list(brief) == ["main", "weather", "analysis", "plan", "units", "length"]
+    assert list(brief) == ["main", "weather", "analysis", "plan", "words", "units", "length"]
     assert "yes or no" in brief["main"] and "The user said: kids." in brief["plan"]
     assert answer_brief(Request("q", ()), []) == {"main": NO_PLACE}
     unknown = Lookup("Atlantis", error={"error": "no weather data"}, unknown_place=True)
