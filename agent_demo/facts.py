@@ -66,6 +66,14 @@ def weather_line(report: dict[str, Any], day: str = "today") -> str:
             f"{report['precipitation_chance_percent']}%.")
 
 
+def namesakes_line(report: dict[str, Any]) -> str:
+    """'' unless the place's name is shared by other cities (the results are for the most
+    populous)."""
+    others = report.get("same_name_elsewhere")
+    return (f"These results are for {report['location']}, the largest place of that name; "
+            f"others: {'; '.join(others)}.") if others else ""
+
+
 def words_line(report: dict[str, Any]) -> str:
     """What the figures say about heat, cold, wind and rain, in the words the answer uses."""
     said = descriptions.words(report)
@@ -122,7 +130,8 @@ def render(lookup: Lookup, day: str = "today") -> str:
     report = lookup.report()
     if lookup.error is not None or report is None:
         return error_line(lookup)
-    lines = [weather_line(report, day), words_line(report)]
+    lines = [line for line in (weather_line(report, day), namesakes_line(report),
+                               words_line(report)) if line]
     if "analyze_weather" in lookup.results:
         lines += analysis_lines(lookup.results["analyze_weather"],
                                 with_periods="plan_activities" not in lookup.results)

@@ -180,3 +180,10 @@ def similar(name: str, n: int = 3) -> list[str]:
     book = gazetteer()
     close = difflib.get_close_matches(name, list(book.names), n=n, cutoff=0.8)
     return [as_city(book.names[key][0]).label for key in close]
+
+
+def namesakes(name: str, city: City, n: int = 2) -> list[str]:
+    """Labels of up to ``n`` other cities whose own name is ``name`` (normalized), most
+    populous first: the places a bare name could also mean."""
+    return [as_city(entry).label for entry in gazetteer().names.get(name, ())
+            if entry.ident != city.ident][:n]

@@ -40,7 +40,8 @@ WORDS = ("Call the weather hot, warm, mild, cool or cold, windy or calm, wet or 
          "the 'In words' line and the parts of the day say: those words follow from the "
          "figures. Never give a reason of heat, cold, wind or rain that they do not give.")
 
-PARTS = ("errors", "main", "weather", "analysis", "plan", "words", "units", "length")
+PARTS = ("errors", "main", "places", "weather", "analysis", "plan", "words", "units",
+         "length")
 """The parts of a brief, in the order the writer reads them."""
 
 Brief = dict[str, str]
@@ -105,6 +106,15 @@ def _error_point(lookup: Lookup) -> str:
             f"for {lookup.place}.")
 
 
+def _namesakes_point(lookup: Lookup) -> str:
+    report = lookup.report() or {}
+    if not report.get("same_name_elsewhere"):
+        return ""
+    return (f"Name the place as {report['location']}, and say that other places are called "
+            f"{lookup.place} too ({' or '.join(report['same_name_elsewhere'])}): the user can "
+            "ask again naming the country.")
+
+
 def answer_brief(request: Request, lookups: list[Lookup]) -> Brief:
     """What the writer must cover, by part, given the request and what the tools found."""
     if not lookups:
@@ -114,6 +124,7 @@ def answer_brief(request: Request, lookups: list[Lookup]) -> Brief:
                                 if not lookup.found)}
     if found:
         brief["main"] = _main_point(request, found)
+        brief["places"] = " ".join(_namesakes_point(lookup) for lookup in found)
         if len(found) == 1:
             brief["weather"] = ("Give the weather: conditions, temperature and feels-like, low "
                                 "and high, humidity, wind and chance of precipitation.")

@@ -149,6 +149,17 @@ def find_city(location: str) -> City:
     raise unknown_location(location, _suggestions(name))
 
 
+def namesakes(location: str) -> list[str]:
+    """Other cities a bare name could mean when the gazetteer took the most populous of
+    several ('Valencia': Valencia, Spain and Valencia, California); [] for a curated city or
+    a name with a country or region after a comma."""
+    name = normalize(location)
+    if "," in location or name in curated_index():
+        return []
+    city = find_city(location)
+    return gazetteer.namesakes(name, city) if city.ident else []
+
+
 def resolve_day(day: str | None, today: dt.date) -> dt.date:
     """'today', 'tomorrow', a weekday name, 'weekend' or YYYY-MM-DD within the forecast."""
     text = normalize(day or "today")

@@ -11,6 +11,10 @@ import sys
 import pytest
 
 from agent_demo import gazetteer, places, weather
+from agent_demo.facts import Lookup, render
+from agent_demo.prompts import answer_brief
+from agent_demo.request import Request
+from agent_demo.tools import run_tool
 
 DAY = dt.date(2026, 12, 15)
 
@@ -115,3 +119,20 @@ def test_normalize_takes_off_accents_and_spells_out_letters() -> None:
     assert places.normalize("São Paulo!") == "sao paulo"
     assert places.normalize("Tromsø") == "tromso"
     assert places.normalize("Łódź") == "lodz"
+
+
+def test_an_ambiguous_name_says_which_place_it_is_and_what_else_it_could_be() -> None:
+    valencia = run_tool("get_weather", {"location": "Valencia"}, DAY)
+    assert valencia["location"] == "Valencia, Venezuela"
+    assert valencia["same_name_elsewhere"] == ["Valencia, Spain",
+                                               "Valencia, California, United States"]
+    plan = run_tool("plan_activities", {"location": "Valencia"}, DAY)
+    assert plan["weather"]["same_name_elsewhere"] == valencia["same_name_elsewhere"]
+    for named in ("Valencia, Spain", "Paris", "Portland", "Tokio", "Graz"):
+        assert "same_name_elsewhere" not in run_tool("get_weather", {"location": named}, DAY)
+    lookup = Lookup("Valencia", {"plan_activities": plan})
+    assert "These results are for Valencia, Venezuela, the largest place of that name; " \
+           "others: Valencia, Spain; Valencia, California, United States." in render(lookup)
+    brief = answer_brief(Request("Plan my day in Valencia.", ("Valencia",), plan=True), [lookup])
+    assert brief["places"].startswith("Name the place as Valencia, Venezuela, and say that "
+                                      "other places are called Valencia too (Valencia, Spain")
