@@ -36,9 +36,10 @@ NO_PLACE = ("The question names no city. Your whole reply is a short, friendly q
             "the user: which city are they in (or going to)? Add that you will then check the "
             "weather there and help. Do not guess a place and do not give any weather.")
 
-WORDS = ("Call the weather hot, warm, mild, cool or cold, windy or calm, wet or dry only as "
-         "the 'In words' line and the parts of the day say: those words follow from the "
-         "figures. Never give a reason of heat, cold, wind or rain that they do not give.")
+WORDS = ("Keep the figures, and call the weather hot, warm, mild, cool or cold, windy or calm, "
+         "wet or dry only as the 'In words' line and the parts of the day say: those words "
+         "follow from the figures. Never give a reason of heat, cold, wind or rain that they "
+         "do not give.")
 
 PARTS = ("errors", "main", "places", "weather", "analysis", "plan", "words", "units",
          "length")
