@@ -16,8 +16,7 @@ from agent_demo.weather import is_wet, to_celsius, to_kmh
 
 TEMPERATURE_WORDS = ("cold", "cool", "mild", "warm", "hot")  # coldest first
 _TEMPERATURE_FROM = ((28.0, "hot"), (20.0, "warm"), (13.0, "mild"), (5.0, "cool"))
-WIND_WORDS = ("calm", "breezy", "windy", "very windy")
-RAIN_WORDS = ("dry", "showers possible", "wet")
+_WIND_BELOW = ((12.0, 30.0, "calm"), (25.0, 45.0, "breezy"), (40.0, 70.0, "windy"))  # km/h
 SHOWERS_FROM_PERCENT = 30  # a dry day with at least this chance of precipitation
 
 
@@ -27,12 +26,10 @@ def temperature_word(celsius: float) -> str:
 
 
 def wind_word(kmh: float, gust_kmh: float) -> str:
-    """calm below 12 km/h (gusts below 30), breezy below 25 (45), windy below 40 (70)."""
-    for word, (wind_below, gust_below) in zip(WIND_WORDS, ((12, 30), (25, 45), (40, 70)),
-                                              strict=False):
-        if kmh < wind_below and gust_kmh < gust_below:
-            return word
-    return "very windy"
+    """calm below 12 km/h (gusts below 30), breezy below 25 (45), windy below 40 (70), else
+    very windy."""
+    return next((word for wind_below, gust_below, word in _WIND_BELOW
+                 if kmh < wind_below and gust_kmh < gust_below), "very windy")
 
 
 def rain_word(conditions: str, chance_percent: float) -> str:

@@ -89,15 +89,18 @@ class Gazetteer:
 
 
 def _by_population(index: dict[str, list[Entry]]) -> dict[str, tuple[Entry, ...]]:
-    return {key: tuple(sorted(entries, key=lambda e: -e.population) if len(entries) > 1
-                       else entries) for key, entries in index.items()}
+    """``index`` with each name's cities most populous first (most names have one)."""
+    return {key: tuple(entries if len(entries) == 1
+                       else sorted(entries, key=lambda e: -e.population))
+            for key, entries in index.items()}
 
 
-def _same_curated(gazetteer: Gazetteer) -> dict[str, City]:
+def _same_curated(names: dict[str, tuple[Entry, ...]]) -> dict[str, City]:
+    """The gazetteer cities that are curated ones: same name, country and place."""
     found: dict[str, City] = {}
     for city in cities():
         for key in {normalize(name) for name in (city.name, *city.aliases)}:
-            for entry in gazetteer.names.get(key, ()):
+            for entry in names.get(key, ()):
                 if entry.cc == city.cc and climatology.distance_km(
                         entry.lat, entry.lon, city.lat, city.lon) <= SAME_PLACE_KM:
                     found.setdefault(entry.ident, city)
@@ -129,10 +132,9 @@ def gazetteer() -> Gazetteer:
                  for cc, row in source.get_countries().items()}
     qualifiers = {*countries, *countries.values(), *chain.from_iterable(COUNTRY_SYNONYMS.values()),
                   *chain(*(chain(*table.values()) for table in regions.values()))}
-    built = Gazetteer(_by_population(names), _by_population(alternates), countries, regions, {},
-                      frozenset(normalize(name) for name in qualifiers))
-    built.curated.update(_same_curated(built))
-    return built
+    by_name = _by_population(names)
+    return Gazetteer(by_name, _by_population(alternates), countries, regions,
+                     _same_curated(by_name), frozenset(normalize(name) for name in qualifiers))
 
 
 def _regions(entry: Entry) -> tuple[str, ...]:
