@@ -161,10 +161,10 @@ def contradictions(answer: str, lookups: list[Lookup]) -> list[str]:
     answer = _ACTIVITIES.sub(lambda match: " " * len(match.group(0)), answer)
     spans = [(lookup.place, descriptions.span(report, lookup.periods()))
              for lookup in lookups if lookup.found and (report := lookup.report()) is not None]
-    found = []
-    for claim in CLAIMS:
-        words = set().union(*(getattr(span, claim.kind) for _, span in spans)) if spans else set()
-        if not spans or words & claim.fits:
+    found: list[str] = []
+    for claim in CLAIMS if spans else ():
+        words = set().union(*(getattr(span, claim.kind) for _, span in spans))
+        if words & claim.fits:
             continue
         for match in claim.pattern.finditer(answer):
             if claim.negatable and _hedged(answer, match.start()):
