@@ -74,7 +74,7 @@ def warnings(weather: DailyWeather) -> list[str]:
 
 
 CLOTHING = {"cold": "warm coat, hat and gloves", "cool": "jacket or warm layer",
-            "mild": "light layers", "warm": "light, breathable clothing",
+            "mild": "light layers or a light jacket", "warm": "light, breathable clothing",
             "hot": "light, breathable clothing"}
 
 
