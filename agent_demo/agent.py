@@ -17,10 +17,12 @@ with a stricter instruction, and if it still holds markup the run ends as an err
 span's status is ERROR and there is no answer). A reply that runs to its token limit (a small
 model sometimes repeats a paragraph until stopped) is asked for again the same way, and if it
 runs away again it is cut at its last sentence with repeated sentences dropped. A reply that
-leaves out a part of the day plan (morning, afternoon, evening) or a compared place is asked
-for again once, naming what is missing; the second reply stands. A marked variant
-(:mod:`agent_demo.variants`) may alter any step, to provoke one failure of the labeling
-rubric on purpose.
+leaves out a part of the day plan (morning, afternoon, evening) or a compared place, or that
+calls the weather hot, cold, windy, calm, wet or dry against every figure of the results
+(:func:`~agent_demo.replies.contradictions`), is asked for again once, naming what is missing
+or wrong; the second reply stands (what it still contradicts is kept in the result). A
+marked variant (:mod:`agent_demo.variants`) may alter any step, to provoke one failure of the
+labeling rubric on purpose.
 """
 
 from __future__ import annotations
@@ -38,7 +40,13 @@ from opentelemetry.trace import Status, StatusCode, Tracer
 from agent_demo import cues
 from agent_demo.facts import Lookup, render_all
 from agent_demo.prompts import Brief, answer_brief, extraction_messages, writer_messages
-from agent_demo.replies import left_out, markup_in, trim_to_sentence, without_repeats
+from agent_demo.replies import (
+    contradictions,
+    left_out,
+    markup_in,
+    trim_to_sentence,
+    without_repeats,
+)
 from agent_demo.request import EXTRACTION_SCHEMA, Request, build_request, parse_extraction
 from agent_demo.tools import description, run_tool
 from agent_demo.variants import Variant, get_variant
@@ -77,8 +85,11 @@ class AgentResult:
     llm_calls: int = 0
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
     request: Request | None = None
-    retried: bool = False  # the first answer held markup, ran away or left a part out
+    retried: bool = False  # the first answer held markup, ran away, left a part out or
+    # contradicted the figures
     trimmed: bool = False  # the retried answer also ran to its limit: cut, repeats dropped
+    contradicted: list[str] = field(default_factory=list)  # what the answer still says that
+    # the figures contradict (heat, cold, wind, rain), after the retry
 
     @property
     def ok(self) -> bool:
@@ -157,22 +168,25 @@ class WeatherAgent:
         return (choice.message.content or "").strip(), choice.finish_reason != "length"
 
     def _guarded_write(self, question: str, data: str, brief: Brief, parts: Needed,
-                       result: AgentResult) -> str:
-        """The answer, asked for again when it holds markup, runs away or leaves out a part
-        of the plan or a compared place (see above)."""
+                       lookups: list[Lookup], result: AgentResult) -> str:
+        """The answer, asked for again when it holds markup, runs away, leaves out a part
+        of the plan or a compared place, or contradicts the figures (see above)."""
         behaviour = self.behaviour
         answer, finished = self._write(writer_messages(question, data, brief), result)
         runaway = not finished and behaviour.max_tokens is None  # a variant's cut is its point
         missing = left_out(answer, *parts) if behaviour.checks_parts else []
-        if behaviour.guarded and (markup_in(answer) or runaway or missing):
+        wrong = contradictions(answer, lookups)
+        if behaviour.guarded and (markup_in(answer) or runaway or missing or wrong):
             result.retried = True
-            answer, finished = self._write(
-                writer_messages(question, data, brief, stricter=True, include=missing), result)
+            answer, finished = self._write(writer_messages(
+                question, data, brief, stricter=True, include=missing, correct=wrong), result)
             if found := markup_in(answer):
                 raise AgentError(f"the answer still held {found} after a stricter retry")
             if not finished and behaviour.max_tokens is None:
                 result.trimmed = True
                 answer = without_repeats(trim_to_sentence(answer))
+            wrong = contradictions(answer, lookups)
+        result.contradicted = wrong
         return answer
 
     # --- the tools ----------------------------------------------------------------------------
@@ -222,7 +236,7 @@ class WeatherAgent:
         seen = behaviour.adjust_lookups(lookups)
         brief = behaviour.adjust_brief(answer_brief(request, seen), request)
         data = render_all(seen, request.day, cues.comparison_aspect(question))
-        answer = self._guarded_write(question, data, brief, needed(request, seen), result)
+        answer = self._guarded_write(question, data, brief, needed(request, seen), seen, result)
         if not answer:
             raise AgentError("the model returned an empty answer")
         return answer

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from agent_demo.descriptions import temperature_word
 from agent_demo.weather import (
     DailyWeather,
     Period,
@@ -30,17 +31,16 @@ def wind_description(kmh: float) -> str:
 
 
 def comfort(feels_c: float, humidity: int) -> str:
-    if feels_c >= 35:
-        return "dangerously hot"
-    if feels_c >= 28:
-        return "hot and humid" if humidity >= 60 else "hot"
-    if feels_c >= 18:
-        return "warm and pleasant" if humidity < 75 else "warm and muggy"
-    if feels_c >= 10:
-        return "mild, a layer needed"
-    if feels_c >= 0:
-        return "cold"
-    return "freezing"
+    """How the day feels: its temperature word (:mod:`agent_demo.descriptions`) with what
+    humidity or extremes add."""
+    word = temperature_word(feels_c)
+    if word == "hot":
+        return "dangerously hot" if feels_c >= 35 else \
+            "hot and humid" if humidity >= 60 else "hot"
+    if word == "cold":
+        return "freezing" if feels_c < 0 else "cold"
+    return {"warm": "warm and muggy" if humidity >= 75 else "warm and pleasant",
+            "mild": "mild, a layer needed", "cool": "cool, a jacket needed"}[word]
 
 
 def uv_index(weather: DailyWeather) -> int:
@@ -73,11 +73,13 @@ def warnings(weather: DailyWeather) -> list[str]:
     return found
 
 
+CLOTHING = {"cold": "warm coat, hat and gloves", "cool": "jacket or warm layer",
+            "mild": "light layers or a light jacket", "warm": "light, breathable clothing",
+            "hot": "light, breathable clothing"}
+
+
 def clothing(weather: DailyWeather, uv: int) -> list[str]:
-    feels = weather.feels_like_c
-    items = (["warm coat, hat and gloves"] if feels < 5 else
-             ["jacket or warm layer"] if feels < 14 else
-             ["light layers"] if feels < 22 else ["light, breathable clothing"])
+    items = [CLOTHING[temperature_word(weather.feels_like_c)]]
     if weather.wet or weather.precipitation_chance >= 40:
         items.append("waterproof jacket or umbrella")
     if uv >= 6:

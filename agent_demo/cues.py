@@ -3,7 +3,7 @@
 Each function here looks for plain English cues with regular expressions. They are used where
 such cues are reliable (a unit or a day is written out) and to back up the model's extraction
 (a part of a multi-part request it missed, a known city it left out, a place it failed to
-copy). Place spotting relies on the city table, so it never invents a place.
+copy). Place spotting relies on the curated city table, so it never invents a place.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from agent_demo import weather
+from agent_demo.places import cities, normalize
 
 _FAHRENHEIT = re.compile(r"fahrenheit|°\s*F\b|\bdeg(?:rees?)?\s*F\b|\bin F\b|\bimperial\b",
                          re.IGNORECASE)
@@ -98,23 +99,23 @@ def comparison_aspect(question: str) -> str:
 
 def is_place_word(text: str) -> bool:
     """False for unit, day and month words that look like names ('in Fahrenheit')."""
-    return weather.normalize(text) not in _NOT_PLACES and bool(weather.normalize(text))
+    return normalize(text) not in _NOT_PLACES and bool(normalize(text))
 
 
 def position(question: str, place: str) -> int | None:
     """Where ``place`` is written in ``question`` (case, accents and punctuation ignored),
     as an offset in the normalized question; None when it is not there."""
-    words = weather.normalize(place)
+    words = normalize(place)
     if not words:
         return None
-    match = re.search(rf"\b{re.escape(words)}\b", weather.normalize(question))
+    match = re.search(rf"\b{re.escape(words)}\b", normalize(question))
     return match.start() if match else None
 
 
 def within(place: str, other: str) -> bool:
     """True when ``place`` is part of the name ``other`` ('Porto' in 'Porto Alegre')."""
-    return re.search(rf"\b{re.escape(weather.normalize(place))}\b",
-                     weather.normalize(other)) is not None
+    return re.search(rf"\b{re.escape(normalize(place))}\b",
+                     normalize(other)) is not None
 
 
 def known_places(question: str) -> list[str]:
@@ -123,7 +124,7 @@ def known_places(question: str) -> list[str]:
     Longer names win ('New York' before 'York'); a short alias ('LA', 'SF') must be written in
     capitals, and a name must start with a capital letter, so 'nice weather' is not Nice.
     """
-    keys = sorted({key for city in weather.cities() for key in (city.name, *city.aliases)},
+    keys = sorted({key for city in cities() for key in (city.name, *city.aliases)},
                   key=len, reverse=True)
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, int, str]] = []

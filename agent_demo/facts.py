@@ -11,7 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent_demo.weather import is_wet
+from agent_demo import comparison, descriptions
+from agent_demo.weather import to_celsius
 
 
 @dataclass
@@ -36,6 +37,13 @@ class Lookup:
                 return self.results[name]["weather"]
         return None
 
+    def periods(self) -> list[dict[str, Any]]:
+        """The parts of the day in the results (period, temperature, conditions)."""
+        for name, key in (("analyze_weather", "periods"), ("plan_activities", "plan")):
+            if name in self.results:
+                return self.results[name][key]
+        return []
+
 
 def _day(date: str, day: str) -> str:
     """'today (Monday 2026-03-16)' or 'on Saturday 2026-03-21': the day as the question names
@@ -58,6 +66,27 @@ def weather_line(report: dict[str, Any], day: str = "today") -> str:
             f"{report['precipitation_chance_percent']}%.")
 
 
+def namesakes_line(report: dict[str, Any]) -> str:
+    """'' unless the place's name is shared by other cities (the results are for the most
+    populous)."""
+    others = report.get("same_name_elsewhere")
+    return (f"These results are for {report['location']}, the largest place of that name; "
+            f"others: {'; '.join(others)}.") if others else ""
+
+
+def words_line(report: dict[str, Any]) -> str:
+    """What the figures say about heat, cold, wind and rain, in the words the answer uses."""
+    said = descriptions.words(report)
+    return (f"In words (from these figures): {said.temperature} (feels like "
+            f"{report['feels_like']} {report['temperature_unit']}), {said.wind}, {said.rain}.")
+
+
+def _temperature(period: dict[str, Any], unit: str) -> str:
+    """'9.2 °C, cool': a part of the day's temperature and its word."""
+    word = descriptions.temperature_word(to_celsius(period["temperature"], unit))
+    return f"{period['temperature']} {unit}, {word}"
+
+
 def _listing(items: list[str]) -> str:
     return "; ".join(items) if items else "none"
 
@@ -70,7 +99,7 @@ def analysis_lines(analysis: dict[str, Any], with_periods: bool) -> list[str]:
              f"{_listing(analysis['what_to_wear'])}; warnings: {_listing(analysis['warnings'])}."]
     if with_periods:
         lines += [f"- {p['period'].capitalize()} ({p['hours']}): {p['conditions'].lower()}, "
-                  f"{p['temperature']} {unit}" for p in analysis["periods"]]
+                  f"{_temperature(p, unit)}" for p in analysis["periods"]]
     return lines
 
 
@@ -80,7 +109,7 @@ def plan_lines(plan: dict[str, Any]) -> list[str]:
     for period in plan["plan"]:
         note = "" if period["note"] == "good conditions" else f" Note: {period['note']}."
         lines.append(f"- {period['period'].capitalize()} ({period['hours']}, "
-                     f"{period['conditions'].lower()}, {period['temperature']} {unit}): "
+                     f"{period['conditions'].lower()}, {_temperature(period, unit)}): "
                      f"{_listing(period['suggestions'])}.{note}")
     lines.append(f"- Indoor alternatives: {_listing(plan['indoor_alternatives'])}.")
     if plan["warnings"]:
@@ -101,7 +130,8 @@ def render(lookup: Lookup, day: str = "today") -> str:
     report = lookup.report()
     if lookup.error is not None or report is None:
         return error_line(lookup)
-    lines = [weather_line(report, day)]
+    lines = [line for line in (weather_line(report, day), namesakes_line(report),
+                               words_line(report)) if line]
     if "analyze_weather" in lookup.results:
         lines += analysis_lines(lookup.results["analyze_weather"],
                                 with_periods="plan_activities" not in lookup.results)
@@ -110,73 +140,16 @@ def render(lookup: Lookup, day: str = "today") -> str:
     return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class Aspect:
-    """One way to compare places: the report key and the words for more and less of it."""
-
-    key: str
-    noun: str
-    more: str
-    less: str
-    unit: str  # a report key holding the unit, or a literal unit
-
-
-ASPECTS = {
-    "temperature": Aspect("temperature", "temperature", "warmer", "colder", "temperature_unit"),
-    "precipitation": Aspect("precipitation_chance_percent", "chance of precipitation",
-                            "more likely to get rain or snow", "drier", "%"),
-    "humidity": Aspect("humidity_percent", "humidity", "more humid", "less humid", "%"),
-    "wind": Aspect("wind_speed", "wind", "windier", "calmer", "wind_unit"),
-}
-
-
-def _celsius(report: dict[str, Any]) -> float:
-    value = report["temperature"]
-    return (value - 32) * 5 / 9 if report["temperature_unit"] == "°F" else value
-
-
-def outdoor_score(report: dict[str, Any]) -> float:
-    """Higher is nicer to be outside: dry, close to 21 °C, little wind."""
-    wind_kmh = report["wind_speed"] * (1.609344 if report["wind_unit"] == "mph" else 1)
-    return (-abs(_celsius(report) - 21) - (15 if is_wet(report["conditions"]) else 0)
-            - report["precipitation_chance_percent"] / 10 - max(0.0, wind_kmh - 20) / 2)
-
-
-def _value(report: dict[str, Any], aspect: Aspect) -> str:
-    unit = "%" if aspect.unit == "%" else f" {report[aspect.unit]}"
-    return f"{report[aspect.key]}{unit}"
-
-
-def _sentence(reports: list[tuple[str, dict[str, Any]]], aspect: Aspect) -> str:
-    ranked = sorted(reports, key=lambda item: -item[1][aspect.key])
-    if len(ranked) > 2:
-        order = ", then ".join(f"{place} ({_value(r, aspect)})" for place, r in ranked)
-        return f"From {aspect.more} to {aspect.less}: {order}."
-    (first, a), (second, b) = ranked
-    if a[aspect.key] == b[aspect.key]:
-        return f"{first} and {second} have the same {aspect.noun} ({_value(a, aspect)})."
-    return (f"{first} is {aspect.more} than {second} ({_value(a, aspect)} against "
-            f"{_value(b, aspect)}), so {second} is {aspect.less}.")
-
-
 def comparison_lines(lookups: list[Lookup], asked: str = "overall") -> list[str]:
-    """The found places compared in sentences (two or more places), the aspect the question
-    asks about first: a small model compares figures unreliably, so it is done here."""
-    reports = [(lookup.place, r) for lookup in lookups if (r := lookup.report()) is not None]
-    if len(reports) < 2:
-        return []
-    nicest = max(reports, key=lambda item: outdoor_score(item[1]))[0]
-    overall = f"Overall, {nicest} is the nicest for being outside (drier, milder, calmer)."
-    sentences = {name: _sentence(reports, aspect) for name, aspect in ASPECTS.items()}
-    sentences["overall"] = overall
-    answer = sentences.pop(asked if asked in sentences else "overall")
-    return ["Comparison of the places:", f"Answer to the question: {answer}",
-            "Also: " + " ".join(sentences.values())]
+    """The found places compared in sentences (:mod:`agent_demo.comparison`)."""
+    return comparison.comparison_lines(
+        [(lookup.place, r) for lookup in lookups if (r := lookup.report()) is not None], asked)
 
 
 def render_all(lookups: list[Lookup], day: str = "today", asked: str = "overall") -> str:
     """The writer's view of every place's results, compared when there are several
-    (``asked``: the aspect of :data:`ASPECTS` the question is about, or 'overall')."""
+    (``asked``: the aspect of :data:`~agent_demo.comparison.ASPECTS` the question is about,
+    or 'overall')."""
     blocks = [render(lookup, day) for lookup in lookups]
     if ranking := comparison_lines(lookups, asked):
         blocks.append("\n".join(ranking))

@@ -12,13 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent_demo.analysis import warnings
+from agent_demo.descriptions import temperature_word
 from agent_demo.weather import (
     DailyWeather,
     Period,
+    convert_speed,
     convert_temperature,
     is_wet,
     report,
     resolve_temperature_unit,
+    resolve_wind_unit,
 )
 
 
@@ -116,14 +119,29 @@ def _rank(options: list[Activity], tags: set[str], rng: random.Random) -> list[A
     return sorted(shuffled, key=lambda a: -len(a.tags & tags))
 
 
+TEMPERATURE_NOTES = {"hot": "hot: seek shade and carry water", "cold": "cold: dress warmly"}
+GUSTS_INDOORS_KMH = 60  # gusts from this strength keep every part of the day indoors
+
+
+def _why_indoors(word: str, gusts: str, wants_indoor: bool, fits: bool) -> str:
+    """Why a dry part of the day is planned indoors, from the figures (else a writer may
+    make a reason up)."""
+    if wants_indoor:
+        return "indoors, as asked"
+    if not fits:
+        return f"indoors: too {word} for the outdoor options" if word in TEMPERATURE_NOTES \
+            else "indoors: no outdoor option on the list suits this part of the day"
+    return f"indoors: gusts to {gusts}"
+
+
 def _period_plan(weather: DailyWeather, period: Period, tags: set[str], unit: str,
-                 rng: random.Random, wants_indoor: bool) -> dict[str, Any]:
+                 speed_unit: str, rng: random.Random, wants_indoor: bool) -> dict[str, Any]:
     temp = period.temperature_c
     wet = is_wet(period.conditions)
     fits = [a for a in OUTDOOR if weather.city.setting in a.settings
             and period.name in a.periods and a.min_c <= temp <= a.max_c
             and (not wet or ("snow" in a.tags and "snow" in period.conditions.lower()))]
-    outdoor_ok = bool(fits) and not wants_indoor and weather.gust_kmh < 60
+    outdoor_ok = bool(fits) and not wants_indoor and weather.gust_kmh < GUSTS_INDOORS_KMH
     if outdoor_ok:
         picks = _rank(fits, tags, rng)[:2]
     else:
@@ -135,10 +153,12 @@ def _period_plan(weather: DailyWeather, period: Period, tags: set[str], unit: st
         cover = ("wear waterproof boots" if "snow" in period.conditions.lower()
                  else "take an umbrella or stay under cover")
         notes.append(f"{period.conditions.lower()} expected: {cover}")
-    if temp >= 29:
-        notes.append("hot: seek shade and carry water")
-    if temp <= 3:
-        notes.append("cold: dress warmly")
+    word = temperature_word(temp)
+    if word in TEMPERATURE_NOTES:
+        notes.append(TEMPERATURE_NOTES[word])
+    if not outdoor_ok and not wet:
+        gusts = f"{convert_speed(weather.gust_kmh, speed_unit)} {speed_unit}"
+        notes.append(_why_indoors(word, gusts, wants_indoor, bool(fits)))
     return {
         "period": period.name, "hours": period.hours, "conditions": period.conditions,
         "temperature": convert_temperature(temp, unit), "outdoor": outdoor_ok,
@@ -150,6 +170,7 @@ def plan_day(weather: DailyWeather, unit: str = "celsius", preferences: str | No
              wind: str | None = None) -> dict[str, Any]:
     """The day plan the plan_activities tool returns."""
     temp_unit = resolve_temperature_unit(unit)
+    speed_unit = resolve_wind_unit(wind, temp_unit)
     tags = preference_tags(preferences)
     wants_indoor = "indoor" in (preferences or "").lower()
     rng = random.Random(f"plan|{weather.city.name}|{weather.date}|{sorted(tags)}")
@@ -158,7 +179,7 @@ def plan_day(weather: DailyWeather, unit: str = "celsius", preferences: str | No
         "weather": report(weather, unit, wind),
         "setting": weather.city.setting,
         "preferences": preferences or "none given",
-        "plan": [_period_plan(weather, p, tags, temp_unit, rng, wants_indoor)
+        "plan": [_period_plan(weather, p, tags, temp_unit, speed_unit, rng, wants_indoor)
                  for p in weather.periods],
         "indoor_alternatives": [a.name for a in _rank(indoor, tags, rng)[:3]],
         "warnings": warnings(weather),

@@ -36,7 +36,13 @@ NO_PLACE = ("The question names no city. Your whole reply is a short, friendly q
             "the user: which city are they in (or going to)? Add that you will then check the "
             "weather there and help. Do not guess a place and do not give any weather.")
 
-PARTS = ("errors", "main", "weather", "analysis", "plan", "units", "length")
+WORDS = ("Keep the figures, and call the weather hot, warm, mild, cool or cold, windy or calm, "
+         "wet or dry only as the 'In words' line and the parts of the day say: those words "
+         "follow from the figures. Never give a reason of heat, cold, wind or rain that they "
+         "do not give.")
+
+PARTS = ("errors", "main", "places", "weather", "analysis", "plan", "words", "units",
+         "length")
 """The parts of a brief, in the order the writer reads them."""
 
 Brief = dict[str, str]
@@ -48,14 +54,19 @@ def extraction_messages(question: str) -> list[dict[str, str]]:
 
 
 def writer_messages(question: str, data: str, brief: Brief, stricter: bool = False,
-                    include: list[str] | None = None) -> list[dict[str, str]]:
+                    include: list[str] | None = None, correct: list[str] | None = None
+                    ) -> list[dict[str, str]]:
     """The writer's conversation: the question, the weather data, then what to write
-    (``stricter`` for the retry, ``include``: what the first answer left out)."""
+    (``stricter`` for the retry, ``include``: what the first answer left out, ``correct``:
+    what it said that the figures contradict)."""
     lines = [line for line in brief.values() if line]
     if stricter:
         lines.append(STRICTER)
     if include:
         lines.append(f"Be sure to include: {', '.join(include)}.")
+    if correct:
+        lines.append(f"The figures contradict what a first answer said: {'; '.join(correct)}. "
+                     "Describe heat, cold, wind and rain only with the words in the results.")
     parts = [f"Question: {question}"]
     if data:
         parts.append(f"Weather service results:\n{data}")
@@ -96,6 +107,15 @@ def _error_point(lookup: Lookup) -> str:
             f"for {lookup.place}.")
 
 
+def _namesakes_point(lookup: Lookup) -> str:
+    report = lookup.report() or {}
+    if not report.get("same_name_elsewhere"):
+        return ""
+    return (f"Name the place as {report['location']}, and say that other places are called "
+            f"{lookup.place} too ({' or '.join(report['same_name_elsewhere'])}): the user can "
+            "ask again naming the country.")
+
+
 def answer_brief(request: Request, lookups: list[Lookup]) -> Brief:
     """What the writer must cover, by part, given the request and what the tools found."""
     if not lookups:
@@ -105,6 +125,7 @@ def answer_brief(request: Request, lookups: list[Lookup]) -> Brief:
                                 if not lookup.found)}
     if found:
         brief["main"] = _main_point(request, found)
+        brief["places"] = " ".join(_namesakes_point(lookup) for lookup in found)
         if len(found) == 1:
             brief["weather"] = ("Give the weather: conditions, temperature and feels-like, low "
                                 "and high, humidity, wind and chance of precipitation.")
@@ -117,6 +138,7 @@ def answer_brief(request: Request, lookups: list[Lookup]) -> Brief:
             brief["plan"] = ("Give a day plan: one short line each for Morning, Afternoon "
                              "and Evening with the suggested activities and their notes from "
                              f"the results, then one line of indoor alternatives.{suits}")
+        brief["words"] = WORDS
         brief["units"] = units_line(found)
     brief["length"] = "Keep it short and friendly."
     return {part: brief[part] for part in PARTS if brief.get(part)}

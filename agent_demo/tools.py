@@ -64,19 +64,31 @@ def _day_weather(args: dict[str, Any], today: dt.date) -> weather.DailyWeather:
     return weather.daily_weather(city, weather.resolve_day(args.get("day"), today))
 
 
+def _with_namesakes(report: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
+    """``report`` noting the other places of the asked name, when it was ambiguous."""
+    if others := weather.namesakes(args.get("location", "")):
+        report["same_name_elsewhere"] = others
+    return report
+
+
 def _get_weather(args: dict[str, Any], today: dt.date) -> dict[str, Any]:
-    return weather.report(_day_weather(args, today), args.get("unit") or "celsius",
-                          args.get("wind_unit"))
+    return _with_namesakes(weather.report(_day_weather(args, today),
+                                          args.get("unit") or "celsius", args.get("wind_unit")),
+                           args)
 
 
 def _plan_activities(args: dict[str, Any], today: dt.date) -> dict[str, Any]:
-    return planning.plan_day(_day_weather(args, today), args.get("unit") or "celsius",
+    plan = planning.plan_day(_day_weather(args, today), args.get("unit") or "celsius",
                              args.get("preferences"))
+    _with_namesakes(plan["weather"], args)
+    return plan
 
 
 def _analyze_weather(args: dict[str, Any], today: dt.date) -> dict[str, Any]:
-    return analysis.analyze(_day_weather(args, today), args.get("unit") or "celsius",
-                            args.get("wind_unit"))
+    found = analysis.analyze(_day_weather(args, today), args.get("unit") or "celsius",
+                             args.get("wind_unit"))
+    _with_namesakes(found["weather"], args)
+    return found
 
 
 _HANDLERS: dict[str, Callable[[dict[str, Any], dt.date], dict[str, Any]]] = {

@@ -45,6 +45,7 @@ from agent_demo.facts import Lookup
 from agent_demo.planning import OUTDOOR
 from agent_demo.prompts import Brief
 from agent_demo.request import Request
+from agent_demo.weather import unknown_location
 
 COPY_UNITS = ("Give every figure only in the units of the weather service results, exactly as "
               "they are there; do not convert them, whatever the question says.")
@@ -129,10 +130,8 @@ def _warmer_and_clear(lookups: list[Lookup]) -> list[Lookup]:
 
 
 def _called_unknown(lookups: list[Lookup]) -> list[Lookup]:
-    return [Lookup(lookup.place, error={
-        "error": f"no weather data for '{lookup.place}': it is not a city this service covers "
-                 "(check the spelling, or ask about a nearby major city)"},
-        unknown_place=True) if lookup.found else lookup for lookup in lookups]
+    return [Lookup(lookup.place, error=unknown_location(lookup.place).payload(),
+                   unknown_place=True) if lookup.found else lookup for lookup in lookups]
 
 
 def _known_only(lookups: list[Lookup]) -> list[Lookup]:

@@ -1,24 +1,24 @@
-"""An offline, deterministic weather source for about 160 world cities.
+"""An offline, deterministic weather source for every city of over 15,000 people.
 
 Every value is a seeded function of (city, date): the same question on the same day always
 gets the same weather, and no network is needed. Each city has a climate type, an annual mean
-temperature and a seasonal amplitude (``data/cities.csv``); the climate sets the daily range,
-humidity, rain and wind. Values are stored in °C and km/h and converted on the way out.
+temperature and a seasonal amplitude: set by hand for the ~160 cities of ``data/cities.csv``,
+estimated from the coordinates for the others (:mod:`agent_demo.gazetteer`); the climate sets
+the daily range, humidity, rain and wind. Values are stored in °C and km/h and converted on
+the way out.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import difflib
 import math
 import random
-import re
-import unicodedata
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Any
+
+from agent_demo import gazetteer
+from agent_demo.places import City, curated_index, normalize, qualifies
 
 FORECAST_DAYS = 7
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -41,7 +41,7 @@ class WeatherToolError(ValueError):
 
 
 class UnknownLocationError(WeatherToolError):
-    """The place is not in the city table."""
+    """The place is neither in the curated table nor in the gazetteer."""
 
 
 @dataclass(frozen=True)
@@ -68,25 +68,6 @@ CLIMATES: dict[str, Climate] = {
     "subpolar": Climate(5, 78, 0.45, 22, "", False, 0.7),
     "highland": Climate(12, 62, 0.35, 10, "summer", True, 0.45),
 }
-
-
-@dataclass(frozen=True)
-class City:
-    name: str
-    regions: tuple[str, ...]
-    country: str
-    cc: str
-    lat: float
-    lon: float
-    climate: str
-    mean_c: float
-    amplitude_c: float
-    setting: str  # "city", "coast" or "mountain"
-    aliases: tuple[str, ...]
-
-    @property
-    def label(self) -> str:
-        return f"{self.name}, {self.country}"
 
 
 @dataclass(frozen=True)
@@ -122,64 +103,61 @@ class DailyWeather:
         return is_wet(self.conditions)
 
 
-def normalize(text: str) -> str:
-    """Lower case, no accents, punctuation as spaces: 'São Paulo!' -> 'sao paulo'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", ascii_text.casefold()).split())
+def unknown_location(location: str, suggestions: list[str] | None = None
+                     ) -> UnknownLocationError:
+    """The error for a place the weather source does not know."""
+    return UnknownLocationError(
+        f"no weather data for '{location.strip()}': it is not a city this service covers "
+        "(check the spelling, or ask about a nearby major city)", suggestions)
 
 
-@cache
-def cities() -> tuple[City, ...]:
-    """The city table shipped in ``agent_demo/data/cities.csv``."""
-    text = resources.files("agent_demo").joinpath("data/cities.csv").read_text(encoding="utf-8")
-    return tuple(
-        City(name=row["name"], regions=tuple(r for r in row["region"].split("|") if r),
-             country=row["country"], cc=row["cc"], lat=float(row["lat"]),
-             lon=float(row["lon"]), climate=row["climate"], mean_c=float(row["mean_c"]),
-             amplitude_c=float(row["amplitude_c"]), setting=row["setting"],
-             aliases=tuple(a for a in row["aliases"].split("|") if a))
-        for row in csv.DictReader(text.splitlines())
-    )
-
-
-@cache
-def _index() -> dict[str, City]:
-    index: dict[str, City] = {}
-    for city in cities():
-        for key in (city.name, *city.aliases):
-            index.setdefault(normalize(key), city)
-    return index
-
-
-def _qualifies(city: City, qualifier: str) -> bool:
-    names = {city.country, city.cc, *city.regions}
-    if city.cc == "US":
-        names |= {"USA", "United States of America", "America"}
-    if city.cc == "GB":
-        names |= {"UK", "England", "Scotland", "Britain", "Great Britain"}
-    return qualifier in {normalize(name) for name in names}
+def _suggestions(name: str) -> list[str]:
+    """Up to three labels of cities named like ``name`` (normalized): of the curated table,
+    else of the gazetteer."""
+    index = curated_index()
+    close = difflib.get_close_matches(name, list(index), n=3, cutoff=0.75)
+    labels = [index[match].label for match in close] or gazetteer.similar(name)
+    return list(dict.fromkeys(labels))
 
 
 def find_city(location: str) -> City:
-    """The city named by ``location`` ('Paris', 'paris, france', 'Portland, OR').
+    """The city named by ``location`` ('Paris', 'paris, france', 'Portland, OR', 'Tokio').
 
-    Raises UnknownLocationError, with close matches as suggestions, for anything else.
+    The curated table first, then every city of over 15,000 people (the most populous of a
+    name, unless a country or region after a comma says otherwise; a qualifier that names no
+    country or region the gazetteer knows is not held against a city). Raises
+    UnknownLocationError, with close matches as suggestions, for anything else.
     """
     if not isinstance(location, str) or not normalize(location):
         raise UnknownLocationError("location is empty: give a city name such as 'Paris'")
-    index = _index()
+    index = curated_index()
     key = normalize(location)
     if key in index:
         return index[key]
-    name, _, qualifier = location.partition(",")
-    city = index.get(normalize(name))
-    if city is not None and (not qualifier.strip() or _qualifies(city, normalize(qualifier))):
+    name, *rest = location.split(",")
+    name = normalize(name)
+    qualifiers = tuple(q for q in map(normalize, rest) if q)
+    city = index.get(name)
+    if city is not None and all(qualifies(city, q) for q in qualifiers):
         return city
-    close = difflib.get_close_matches(normalize(name), list(index), n=3, cutoff=0.75)
-    suggestions = list(dict.fromkeys(index[match].label for match in close))
-    raise UnknownLocationError(
-        f"no weather data for '{location.strip()}': it is not a city this service covers "
-        "(check the spelling, or ask about a nearby major city)", suggestions)
+    if name:
+        qualifiers = gazetteer.checkable(qualifiers)  # 'Valencia, Carabobo': 'Valencia'
+        if city is not None and all(qualifies(city, q) for q in qualifiers):
+            return city
+        if (found := gazetteer.find(name, qualifiers)) is not None:
+            return found
+    raise unknown_location(location, _suggestions(name))
+
+
+def namesakes(location: str) -> list[str]:
+    """Other cities a bare name could mean when the gazetteer took the most populous of
+    several ('Valencia': Valencia, Spain and Valencia, California); [] for a curated city or
+    a name with a country or region after a comma."""
+    name = normalize(location)
+    if "," in location or name in curated_index():
+        return []
+    city = find_city(location)
+    return gazetteer.namesakes(name, city) if city.ident else []
 
 
 def resolve_day(day: str | None, today: dt.date) -> dt.date:
@@ -260,7 +238,7 @@ def feels_like(temp_c: float, humidity: float, wind_kmh: float) -> float:
 def daily_weather(city: City, date: dt.date) -> DailyWeather:
     """The deterministic weather of ``city`` on ``date``."""
     climate = CLIMATES[city.climate]
-    rng = random.Random(f"{city.name}|{city.cc}|{date.isoformat()}")
+    rng = random.Random(f"{city.seed}|{date.isoformat()}")
     warmth = seasonal_warmth(city, date)
     mean = city.mean_c + city.amplitude_c * warmth + rng.gauss(0, 1.8 + city.amplitude_c * 0.12)
 
@@ -333,9 +311,21 @@ def convert_temperature(celsius: float, unit: str) -> float:
     return round(celsius * 9 / 5 + 32 if unit == "fahrenheit" else celsius, 1)
 
 
+SPEED_FACTORS = {"km/h": 1.0, "mph": 1 / 1.609344, "m/s": 1 / 3.6}  # from km/h
+
+
 def convert_speed(kmh: float, unit: str) -> float:
-    factor = {"km/h": 1.0, "mph": 1 / 1.609344, "m/s": 1 / 3.6}[unit]
-    return round(kmh * factor, 1)
+    return round(kmh * SPEED_FACTORS[unit], 1)
+
+
+def to_celsius(value: float, symbol: str) -> float:
+    """A reported temperature (``symbol`` '°C' or '°F') in °C."""
+    return (value - 32) * 5 / 9 if symbol == "°F" else value
+
+
+def to_kmh(value: float, unit: str) -> float:
+    """A reported speed (``unit`` 'km/h', 'mph' or 'm/s') in km/h."""
+    return value / SPEED_FACTORS[unit]
 
 
 def report(weather: DailyWeather, unit: str = "celsius", wind: str | None = None

@@ -26,11 +26,11 @@ from phoenix.client import Client
 from phoenix.otel import SimpleSpanProcessor, TracerProvider
 from rich.console import Console
 
-from agent_demo import cues, weather
+from agent_demo import cues, places, weather
 from agent_demo.agent import AGENT_SPAN_NAME, AgentResult, WeatherAgent, needed, tool_plan
 from agent_demo.errors import AgentDemoError
 from agent_demo.facts import Lookup, comparison_lines, render, render_all
-from agent_demo.prompts import NO_PLACE, STRICTER, SYSTEM_PROMPT, answer_brief
+from agent_demo.prompts import NO_PLACE, STRICTER, SYSTEM_PROMPT, WORDS, answer_brief
 from agent_demo.questions import Question, load_questions, parse_questions, sample_questions
 from agent_demo.replies import left_out, markup_in, trim_to_sentence, without_repeats
 from agent_demo.request import (
@@ -60,7 +60,7 @@ MARKUP = ('<tools>\n  <function name="get_weather" arguments=\'{"location": "Osl
 
 def place_in(question: str) -> str | None:
     """What the scripted model reads as the place: a known city, else a capitalized name."""
-    for city in weather.cities():
+    for city in places.cities():
         if re.search(rf"\b{re.escape(city.name)}\b", question, re.IGNORECASE):
             return city.name
     match = re.search(r"\b(?:in|for) ([A-Z][\w'-]+(?: [A-Z][\w'-]+)?)", question)
@@ -425,6 +425,28 @@ def test_a_plan_without_its_evening_is_asked_for_again(ask) -> None:
     assert "Be sure to include: evening." in user_text(asked_.writer_requests[1])
 
 
+def test_an_answer_contradicting_the_figures_is_asked_for_again(ask) -> None:
+    replies = iter([{"content": "It's too hot for walking tours in Oslo today: stay inside."},
+                    {"content": "Oslo is cold today: wrap up warm for a walking tour."}])
+    asked_ = ask("What's the weather in Oslo today?", writer=lambda request: next(replies))
+    assert "In words (from these figures): cold (feels like " in asked_.data  # told the words
+    assert WORDS in asked_.brief
+    first, second = (user_text(r) for r in asked_.writer_requests)
+    assert "The figures contradict" not in first
+    assert '"too hot", but the figures make it cold (Oslo: ' in second and STRICTER in second
+    assert asked_.result.retried and asked_.result.contradicted == []
+    assert asked_.result.answer.startswith("Oslo is cold today")
+
+
+def test_an_answer_still_contradicting_after_the_retry_stands_and_is_recorded(ask) -> None:
+    asked_ = ask("What's the weather in Oslo today?",
+                 writer=lambda request: {"content": "A hot day in Oslo."})
+    assert asked_.result.ok and asked_.result.retried
+    assert asked_.result.answer == "A hot day in Oslo." and len(asked_.writer_requests) == 2
+    [wrong] = asked_.result.contradicted
+    assert wrong.startswith('"hot", but the figures make it cold')
+
+
 def test_an_unknown_place_reaches_the_writer_as_an_error_with_suggestions(ask) -> None:
     asked_ = ask("How's the weather in Pariss?")
     [tool] = asked_.tools()
@@ -545,10 +567,10 @@ def _check_skip_task(ask) -> None:
 
 
 def _check_invent_place(ask) -> None:
-    asked_ = ask("What's the weather in Atlantis today?", "invent_place")
+    asked_ = ask("What's the weather in Narnia today?", "invent_place")
     [tool] = asked_.tools()
     assert tool.status.status_code.name == "ERROR"
-    assert asked_.data == "" and "Describe the weather in Atlantis" in asked_.brief
+    assert asked_.data == "" and "Describe the weather in Narnia" in asked_.brief
 
 
 def _check_outdoor_in_rain(ask) -> None:
@@ -799,7 +821,7 @@ def test_the_compared_aspect_is_read_from_the_question(question: str, aspect: st
 def test_the_brief_covers_what_was_asked() -> None:
     plan = Request("q", ("Oslo",), plan=True, analysis=True, yes_no=True, preferences="kids")
     brief = answer_brief(plan, [_lookup("Oslo", "analyze_weather", "plan_activities")])
-    assert list(brief) == ["main", "weather", "analysis", "plan", "units", "length"]
+    assert list(brief) == ["main", "weather", "analysis", "plan", "words", "units", "length"]
     assert "yes or no" in brief["main"] and "The user said: kids." in brief["plan"]
     assert answer_brief(Request("q", ()), []) == {"main": NO_PLACE}
     unknown = Lookup("Atlantis", error={"error": "no weather data"}, unknown_place=True)
@@ -852,7 +874,7 @@ def test_cli_agent_reports_a_missing_questions_file(scripted_llm, tmp_path: Path
 # --- the weather source ------------------------------------------------------------------------
 
 def test_city_table_is_wide_and_valid() -> None:
-    cities = weather.cities()
+    cities = places.cities()
     assert len(cities) >= 100
     assert len({c.cc for c in cities}) >= 50
     for city in cities:
@@ -871,7 +893,7 @@ def test_weather_is_deterministic_and_varies_by_day() -> None:
 
 
 def test_weather_values_are_plausible_everywhere_all_year() -> None:
-    for city in weather.cities():
+    for city in places.cities():
         for month in range(1, 13):
             w = weather.daily_weather(city, dt.date(2026, month, 15))
             assert -45 < w.temp_min_c <= w.temperature_c <= w.temp_max_c < 50, city.name
@@ -903,7 +925,7 @@ def test_unknown_places_are_tool_errors_with_suggestions() -> None:
     assert typo.value.suggestions == ["Paris, France"]
     assert typo.value.payload()["suggestions"] == ["Paris, France"]
     with pytest.raises(weather.UnknownLocationError):
-        weather.get_weather("Paris, Texas", today=DAY)
+        weather.get_weather("Paris, Germany", today=DAY)
     with pytest.raises(weather.UnknownLocationError):
         weather.get_weather("Gotham City", today=DAY)
     assert weather.get_weather("Portland, OR", today=DAY)["location"] == \

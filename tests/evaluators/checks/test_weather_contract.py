@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
+from agent_demo.places import cities
 from agent_demo.tools import run_tool
-from agent_demo.weather import WeatherToolError, cities
+from agent_demo.weather import WeatherToolError
 from evaluators.checks import WEATHER, Row, load_checks
 from evaluators.evidence import ToolCall, compact_call
 
@@ -167,11 +168,11 @@ def test_the_analysis_periods_are_figures_the_checks_know() -> None:
 
 @pytest.mark.parametrize("tool", ["get_weather", "plan_activities", "analyze_weather"])
 def test_the_unknown_place_error_is_recognised(tool: str) -> None:
-    call = record(tool, location="Atlantis")
+    call = record(tool, location="Narnia")
     assert call.error and not call.result
-    question = "What's the weather in Atlantis?"
-    assert "invented_weather" in fired(question, "Atlantis is sunny at 25°C today.", call)
-    honest = ("I could not find Atlantis in the weather service; check the spelling or ask "
+    question = "What's the weather in Narnia?"
+    assert "invented_weather" in fired(question, "Narnia is sunny at 25°C today.", call)
+    honest = ("I could not find Narnia in the weather service; check the spelling or ask "
               "about a nearby city such as Atlanta.")
     assert fired(question, honest, call) == set()
 
