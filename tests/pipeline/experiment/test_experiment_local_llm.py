@@ -3,13 +3,18 @@ scripted server) over a few gold examples, stored in a real Phoenix with exact_m
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
 
-from evaluators.labels import ERROR
+from evaluators.labels import ERROR, HELPFUL, NOT_HELPFUL
+from evaluators.modes import make_judge
+from evaluators.prompt_files import load_prompt
+from pipeline.dataset.importer import read_examples
 from pipeline.settings import Settings
 from tests.support.experiments import judge_experiment
 from tests.support.gold import gold_labels, gold_traces
@@ -48,3 +53,30 @@ def test_a_judge_experiment_runs_on_the_local_model(phoenix: Settings,
     assert len(runs) == 4
     assert all(any(a["name"] == "exact_match" for a in run["annotations"]) for run in runs)
     assert 0.0 <= result.agreement.match_rate.value <= 1.0
+
+
+PROBE = Path(__file__).parents[2] / "data" / "external-probe.jsonl"
+"""12 question/answer pairs (6 helpful, 6 not_helpful) written and labeled by an annotator
+session in other assistants' styles, with no tool record."""
+
+
+@pytest.mark.parametrize("version", ["v1", "v2", "v3"])
+def test_without_a_tool_record_each_version_predicts_both_labels(
+        local_llm: Settings, version: str) -> None:
+    """The hand-written versions on an imported set without tool records, on the local
+    model: none says one label for every row (v3 once called all of them not_helpful when it
+    was shown an empty tools block)."""
+    examples = read_examples(PROBE)
+    assert all(e["input"]["tools"] is None for e in examples)
+    assert sorted(e["output"]["label"] for e in examples).count("helpful") == 6
+    judge = make_judge(local_llm.judge_endpoint(), load_prompt(version))
+
+    async def verdicts() -> list[str]:
+        try:
+            return [(await judge.judge(e["input"]["question"], e["input"]["answer"],
+                                       None)).label for e in examples]
+        finally:
+            await judge.aclose()
+
+    labels = asyncio.run(verdicts())
+    assert set(labels) >= {HELPFUL, NOT_HELPFUL}, labels
