@@ -5,6 +5,9 @@ Like any checks module it defines ``CHECKS`` (the checks, :mod:`.rules`), ``cont
 :class:`~evaluators.checks.weather.request.Request`, from its wording, the places the tools
 were called for and, with ``reading: model``, what the model read) and ``READING`` (what the
 model reads in a question, :mod:`.reading`).
+
+What the question asks for is read in :mod:`.request` (with the known places of
+:mod:`.places`), what the answer gives in :mod:`.answer`, figures in :mod:`.figures`.
 """
 
 from __future__ import annotations

@@ -64,7 +64,8 @@ def test_a_good_answer_fires_nothing() -> None:
     ("Plan my day in Oslo.", GOOD, "plan_missing"),
     ("Compare Oslo and Bergen today.", "Oslo: 4.2°C, rain. Bergen: 6°C, rain.",
      "comparison_missing"),
-    ("Should I go out in Oslo today?", GOOD, "decision_missing"),
+    ("Should I go out in Oslo today?", "It is 4.2°C in Oslo with moderate rain.",
+     "decision_missing"),
     ("Plan my day in Oslo.", "Morning: a picnic in the park. Afternoon: a long hike.",
      "unsafe_advice"),
     ("Weather in Oslo?", "It is 4.2°C in Oslo and the rain will", "broken"),
@@ -138,16 +139,16 @@ def test_the_question_is_read_by_its_wording() -> None:
 
 
 def test_the_models_reading_adds_what_the_wording_missed() -> None:
-    question = "I'm American: what's Paris like today?"
+    question = "I'm American: what's it like in smallville today?"  # a town no list knows
     assert read_request(question).places == ()
-    merged = read_request(question, ("Paris", "Narnia"), frozenset({PLAN}))
-    assert merged.places == ("Paris",)  # a place the question does not name is dropped
+    merged = read_request(question, ("Smallville", "Narnia"), frozenset({PLAN}))
+    assert merged.places == ("Smallville",)  # a place the question does not name is dropped
     assert merged.wants(PLAN)
     from evaluators.checks.weather import context
 
-    read = context(Row(question, "", None, {"places": ["Paris", "Narnia"],
+    read = context(Row(question, "", None, {"places": ["Smallville", "Narnia"],
                                              "asks_for": ["plan", "gossip"]}))
-    assert read.places == ("Paris",) and read.wants(PLAN)
+    assert read.places == ("Smallville",) and read.wants(PLAN)
 
 
 def test_a_checklist_reading_the_wording_alone_asks_the_model_nothing(

@@ -115,8 +115,9 @@ def test_every_conditions_wording_of_the_tools_is_one_the_checks_read() -> None:
         seen.add(conditions)
         question = f"Weather in {city} on {day}?"
         assert fired(question, f"{city}: {conditions} all day.", call) == set(), conditions
-        clear = {"Clear sky", "Mainly clear"}
-        other = "Heavy rain all day." if conditions in clear else "Clear and sunny all day."
+        # partly cloudy leaves room for sun: calling it sunny is no contradiction
+        sunny = {"Clear sky", "Mainly clear", "Partly cloudy"}
+        other = "Heavy rain all day." if conditions in sunny else "Clear and sunny all day."
         assert "wrong_conditions" in fired(question, f"{city}: {other}", call), conditions
     assert len(seen) >= 8  # the week's conditions cover the source's vocabulary
 
