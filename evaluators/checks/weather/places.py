@@ -206,7 +206,7 @@ def names_place(text: str, place: str) -> bool:
         return True  # "Central Park" is answered by New York's weather
     names, codes = gazetteer().forms(first)
     folded = fold_in_place(text)
-    for name in {fold(first), *names}:
+    for name in {*names, *(() if _is_code(first) else (fold(first),))}:
         if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", folded):
             return True
     plain = unify(text)

@@ -382,7 +382,7 @@ def read_request(question: str, places: list[str] | tuple[str, ...] = (),
             named.append(place)
     all_kinds = kinds_in(question) | (kinds or frozenset())
     if _a_choice_between(question, named):
-        all_kinds |= {COMPARISON}
+        all_kinds = (all_kinds - {WEATHER}) | {COMPARISON}
     temperature, wind = units_in(question)
     together = len(named) > 1 and (COMPARISON in all_kinds or _listed(question, named))
     return Request(places=tuple(named), kinds=all_kinds, temperature_unit=temperature,
@@ -407,7 +407,7 @@ def known_places_in(text: str) -> list[str]:
 
 def related(one: str, other: str) -> bool:
     """Whether two place names speak of the same place: one names the other, or one lies
-    within the other ("Florence" and "Tuscany", "Tokyo" and "Japan", "Lyon, France" and
+    within the other ("Seattle" and "Washington", "Tokyo" and "Japan", "Lyon, France" and
     "France")."""
     a, b = one.split(",")[0].strip(), other.split(",")[0].strip()
     qualifiers = {fold(q) for q in (*one.split(",")[1:], *other.split(",")[1:])}

@@ -188,3 +188,21 @@ def test_other_tool_errors_are_failed_calls_but_no_unknown_place(arguments: dict
     made_up = "It is 5°C and cloudy in Oslo."
     assert "invented_weather" not in fired("Weather in Oslo?", made_up, call), kind
     assert "wrong_figures" not in fired("Weather in Oslo?", made_up, call), kind
+
+
+def test_every_city_of_the_weather_source_is_a_known_place() -> None:
+    """The checks read a question's places in any case by their list of known places: each
+    city the agent's tools know is on it (in lower case, without a preposition)."""
+    from evaluators.checks.weather.places import gazetteer
+    from evaluators.checks.weather.request import places_in
+
+    missing = [city.name for city in cities() if not gazetteer().places(city.name)]
+    assert missing == []
+    for city in cities():
+        if any(place.common_word for place in gazetteer().places(city.name)):
+            # "nice weather tomorrow?" names no place; "Nice, France" does
+            assert places_in(f"{city.name.lower()} weather tomorrow?") == []
+            assert places_in(f"{city.name}, {city.country} weather?") == [
+                f"{city.name}, {city.country}"]
+        else:
+            assert places_in(f"{city.name.lower()} weather tomorrow?") == [city.name.lower()]
