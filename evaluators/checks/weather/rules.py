@@ -28,6 +28,7 @@ from evaluators.checks.text import (
     other_language,
     sentences,
     similar,
+    unify,
 )
 from evaluators.checks.weather.answer import (
     ACTIVITIES,
@@ -100,7 +101,7 @@ def _unknown_place(row: Row) -> bool:
 # --- rule 2: not prose ---------------------------------------------------------------------
 
 def not_prose(row: Row, _: Request) -> float:
-    answer = row.answer.strip()
+    answer = unify(row.answer).strip()  # JSON typed with curly quotes is JSON all the same
     if MARKUP.search(answer):
         return 1.0
     if answer.startswith(("{", "[")):

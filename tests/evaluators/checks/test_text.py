@@ -22,6 +22,7 @@ def test_typography_is_folded_away() -> None:
     typed = "I\u2019m \u201cfine\u201d \u2212 3\u00a0\u00b0C \u2013 ok"
     assert unify(typed) == 'I\'m "fine" - 3 °C - ok'
     assert fold("  Z\u00fcrich\u2019s  CAF\u00c9 ") == "zurich's cafe"
+    assert unify("call `get_weather`") == "call `get_weather`"  # a backtick is code, no quote
 
 
 def test_sentences_are_read_through_markdown() -> None:

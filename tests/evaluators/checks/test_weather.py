@@ -50,6 +50,8 @@ def test_a_good_answer_fires_nothing() -> None:
 @pytest.mark.parametrize(("question", "answer", "check"), [
     ("Weather in Oslo?", '<tools><function name="get_weather"/></tools>', "not_prose"),
     ("Weather in Oslo?", '{"temperature": 4.2, "conditions": "rain"}', "not_prose"),
+    ("Weather in Oslo?", "{\u201ctemperature\u201d: 4.2, \u201cconditions\u201d: \u201crain\u201d}",
+     "not_prose"),  # JSON typed with curly quotes
     ("Weather in Oslo?", "You can call `get_weather` with the location Oslo.", "not_prose"),
     ("Weather in Oslo?", "I'm sorry, but I can't assist with that.", "refusal"),
     ("Weather in Oslo?", "Weather in Oslo?", "echo"),
