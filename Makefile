@@ -26,8 +26,9 @@ LIMIT ?=
 SEED ?=
 OUT ?=
 QUEUE ?=
+ONLY ?=
 
-.PHONY: help install up down status logs llm agent dataset annotate labels prompts experiment \
+.PHONY: help install up down status logs llm agent dataset annotate labels prompts experiment invariance \
 	compare align demo judge-traces suggest-labels test test-unit lint bench clean
 
 help:
@@ -86,6 +87,11 @@ experiment: up ## run judge PROMPT=v3 [DATASET= MODEL= CONCURRENCY= GATE= SPLIT=
 	$(CLI) experiment --prompt $(PROMPT) --concurrency $(CONCURRENCY) \
 		$(if $(DATASET),--dataset $(DATASET)) $(if $(MODEL),--model $(MODEL)) \
 		$(if $(GATE),--gate $(GATE)) $(if $(SPLIT),--split $(SPLIT))
+
+invariance: up ## do PROMPT=v4's verdicts hold under perturbations? [DATASET= MODEL= SPLIT= CHECKS= ONLY=]
+	$(CLI) invariance --prompt $(PROMPT) --concurrency $(CONCURRENCY) \
+		$(if $(DATASET),--dataset $(DATASET)) $(if $(MODEL),--model $(MODEL)) \
+		$(if $(SPLIT),--split $(SPLIT)) $(if $(CHECKS),--checks $(CHECKS)) $(if $(ONLY),--only $(ONLY))
 
 compare: up ## compare every judge experiment on the dataset
 	$(CLI) compare $(if $(DATASET),--dataset $(DATASET))
