@@ -34,7 +34,7 @@ _KIND_PATTERNS = {
     PLAN: re.compile(r"\bplan\b|\bplans\b|\bplanning\b|\bwhat (?:should|can|could|shall|to) "
                      r"(?:i |we )?do\b|\bthings to (?:do|see)\b|\bactivit|\bitinerar|"
                      r"\bideas?\b|\bsuggest|\brecommend|\bwhere (?:should|can) (?:i|we) go\b"
-                     r"|\bday out\b|\bday trip\b|\bsightseeing\b|\bhow (?:should|can|could) "
+                     r"|\bsightseeing\b|\bhow (?:should|can|could) "
                      r"(?:i|we) spend\b|\bwhat(?:'s| is) (?:there )?to do\b"),
     COMPARISON: re.compile(rf"\bcompar|\bversus\b|\bvs\b\.?|\bwhich (?:is|has|one|city|place|"
                            rf"of|will|would|should)\b|{_COMPARATIVES}\b.*\b(?:or|than)\b|"

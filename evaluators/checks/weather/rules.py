@@ -177,16 +177,24 @@ def _answers(row: Row, request: Request) -> bool:
 
 def missed_place(row: Row, request: Request) -> float:
     """Places asked about together (a list, a comparison): one is not in the answer (by any
-    of its names). A place asked about alone: the answer is about another place (it names
-    a known place, not the one asked, nor one it lies in or that lies in it); an answer
-    that does not repeat the name speaks of the place asked."""
+    of its names). A place asked about alone: the answer is about another place (it names a
+    known place, not the one asked, nor one it lies in or that lies in it; for a place the
+    list does not know, nor one the tools were called for); an answer that does not repeat
+    the name speaks of the place asked."""
     if not request.places or not _answers(row, request):
         return 0.0
     if request.together:
         return float(any(not names_place(row.answer, place) for place in request.places))
     if any(names_place(row.answer, place) for place in request.places):
         return 0.0
-    return float(any(not any(related(other, place) for place in request.places)
+    references = list(request.places)
+    if not all(is_known(place) for place in request.places):
+        # where an unknown place lies ("Hyde Park") only the tool calls can tell
+        references += [c.arguments.get("location", "") for c in row.calls
+                       if c.arguments.get("location")]
+        if len(references) == len(request.places):
+            return 0.0
+    return float(any(not any(related(other, place) for place in references)
                      for other in known_places_in(row.answer)))
 
 

@@ -211,6 +211,11 @@ TOKYO_ANSWER = "Tokyo this afternoon: 14°C and partly cloudy, with a light wind
     ("How hot will it be in Phoenix?", "Scorching: 109°F.", None),
     # "a chance of rain" asserts no rain; partly cloudy leaves room for sun
     ("Weather in Tokyo?", "Tokyo: sunny spells, 12°C, a slight chance of rain.", [TOKYO]),
+    # a place the list does not know, answered by its city; a choice for a day trip
+    ("Should I cancel my picnic in Hyde Park tomorrow?", "Probably, yes: London expects "
+     "heavy rain most of tomorrow afternoon. Maybe pick Sunday, which looks dry.", None),
+    ("Lisbon or Porto for a sunny day trip tomorrow?", "Lisbon: 21°C and sunny. Porto: 16°C "
+     "with showers. Lisbon is the better bet.", None),
     # advice against an outdoor plan is no outdoor plan (rule 9)
     ("Plan my day in Oslo.", "With rain all day, skip the park: spend the morning at the "
      "Munch Museum and the afternoon in a cafe.", [OSLO]),
@@ -234,6 +239,10 @@ def test_answers_a_person_accepts_fire_nothing(question: str, answer: str,
      "other_day"),
     ("Weather in Paris?", "I couldn't find Paris. Did you mean Parma?", "real_place_unknown"),
     ("Temperature in Boston in F?", "Boston: 4°C, cloudy.", "unit_not_given"),
+    ("I need the humidity and wind speed for Houston.", "Houston right now: humidity 82%.",
+     "quantity_missing"),
+    ("Compare the weather in Tokyo, Osaka and Kyoto today.", "Tokyo: 12°C, cloudy. Osaka: "
+     "14°C, sunny. Osaka is warmer.", "missed_place"),
     ("Weather in Oslo?", "Hace 4 grados en Oslo con lluvia, lleva un paraguas hoy.",
      "broken"),
 ])
