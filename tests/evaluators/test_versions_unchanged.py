@@ -6,7 +6,14 @@ compared with ``data/versions_before.json``, which this file's first version (co
 module is named in a checklist's header, a probability threshold is written exactly, ties
 rank word < probability < checklist, and the weather checks gained
 ``weather_without_call`` (it must fire on none of these rows, whose records all hold a call
-or carry no figures).
+or carry no figures). The v4 section was rewritten on purpose when the weather checks came
+to read what the question asks for (branch checks-robust, after 4448edc): v4's labels on
+these rows stayed as they were; the checks that fire changed on 16 rows (a question back
+no longer also counts as a missed place or plan, tool markup ending in ``>`` is no cut-off
+answer, "a low risk of rain" asserts no rain) and the scores of the checks added then
+(``quantity_missing``, ``other_day``, ``real_place_unknown``) are in it. The align section
+reads the gold rows' check scores as they were at 4448edc (``data/gold_check_signals.json``),
+so it measures ``align`` alone.
 
 ``JUDGE_ALIGN_WRITE_SNAPSHOT=1`` writes the snapshot instead of comparing (only for a change
 that is meant to alter verdicts; the diff of the JSON file then shows what changed)."""
