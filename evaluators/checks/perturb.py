@@ -74,8 +74,8 @@ def _curl(text: str) -> str:
 
 
 def curly_quotes(case: Case) -> Case | None:
-    """Typographic quotes and apostrophes in the question and the answer (\\u2019 for an
-    apostrophe, \\u201c and \\u201d around a quotation)."""
+    """Typographic quotes and apostrophes in the question and the answer (U+2019 for an
+    apostrophe, U+201C and U+201D around a quotation)."""
     return case.but(question=_curl(case.question), answer=_curl(case.answer))
 
 

@@ -200,4 +200,4 @@ EXAMPLES = (
     Example("gotham-refusal", "Plan my day in Gotham City.",
             "I'm sorry, but I can't assist with that.", None, NOT_HELPFUL, 4),
 )
-"""29 invented rows, 24 helpful."""
+"""29 invented rows, 25 helpful."""
