@@ -27,6 +27,7 @@ SEED ?=
 OUT ?=
 QUEUE ?=
 TOOLS ?=
+ONLY ?=
 QUESTION_PATH ?=
 ANSWER_PATH ?=
 # Where a root span's question and answer are, for shapes the readers do not know (see
@@ -35,7 +36,7 @@ TEXT_PATHS = $(if $(QUESTION_PATH),--question '$(QUESTION_PATH)') \
 	$(if $(ANSWER_PATH),--answer '$(ANSWER_PATH)')
 
 .PHONY: help install up down status logs llm agent cooking dataset annotate labels prompts \
-	experiment compare align demo judge-traces suggest-labels test test-deps test-unit lint \
+	experiment invariance compare align demo judge-traces suggest-labels test test-deps test-unit lint \
 	bench clean
 
 help:
@@ -106,6 +107,11 @@ experiment: up ## run judge PROMPT=v3 [DATASET= MODEL= CONCURRENCY= GATE= SPLIT=
 	$(CLI) experiment --prompt $(PROMPT) --concurrency $(CONCURRENCY) \
 		$(if $(DATASET),--dataset $(DATASET)) $(if $(MODEL),--model $(MODEL)) \
 		$(if $(GATE),--gate $(GATE)) $(if $(SPLIT),--split $(SPLIT))
+
+invariance: up ## do PROMPT=v4's verdicts hold under perturbations? [DATASET= MODEL= SPLIT= CHECKS= ONLY=]
+	$(CLI) invariance --prompt $(PROMPT) --concurrency $(CONCURRENCY) \
+		$(if $(DATASET),--dataset $(DATASET)) $(if $(MODEL),--model $(MODEL)) \
+		$(if $(SPLIT),--split $(SPLIT)) $(if $(CHECKS),--checks $(CHECKS)) $(if $(ONLY),--only $(ONLY))
 
 compare: up ## compare every judge experiment on the dataset
 	$(CLI) compare $(if $(DATASET),--dataset $(DATASET))

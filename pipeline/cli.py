@@ -298,6 +298,31 @@ def experiment(prompt: Annotated[str, typer.Option(help="Prompt version, e.g. v3
 
 
 @app.command()
+def invariance(prompt: Annotated[str, typer.Option(help="Prompt version, e.g. v4.")] = "v4",
+               dataset: Annotated[str | None, typer.Option(help="Dataset name.")] = None,
+               split: Annotated[str | None, typer.Option(help="dev, test, or all.")] = None,
+               model: Annotated[str | None, typer.Option(help="Judge model.")] = None,
+               checks: Annotated[str | None, typer.Option(
+                   help="Checks module whose PERTURBATIONS run ('none': the generic ones). "
+                        "Default: the version's own, else the one the prompt versions "
+                        "name.")] = None,
+               only: Annotated[str | None, typer.Option(
+                   help="Only these perturbations, comma-separated.")] = None,
+               concurrency: int = 4, prompts_dir: PromptsDir = None) -> None:
+    """Whether the judge's verdicts hold when the rows are perturbed (CheckList-style):
+    unchanged under changes a person ignores (lower-case places, a polite opener, curly
+    quotes, a markdown list, a place with its country, no preposition), not_helpful under
+    changes that break a rubric rule (the asked unit swapped, the asked quantity left out,
+    the answer about another city). Nothing is written to Phoenix."""
+    from pipeline.steps import check_invariance
+
+    names = [n.strip() for n in only.split(",") if n.strip()] if only else None
+    check_invariance(_settings(prompts_dir), _console(), prompt=prompt, dataset=dataset,
+                     model=model,
+                     split=split, checks=checks, only=names, concurrency=concurrency)
+
+
+@app.command()
 def compare(dataset: Annotated[str | None, typer.Option(help="Dataset name.")] = None) -> None:
     """One table of every judge experiment on the dataset, with the Phoenix compare link."""
     settings = load()

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from pipeline.align.run import AlignReport
     from pipeline.experiment.compare import ExperimentSummary
     from pipeline.experiment.report import ExperimentReport
+    from pipeline.judging.invariance import InvarianceReport
     from pipeline.phoenix.connection import Phoenix
 
 
@@ -138,4 +139,28 @@ def align_judge(settings: Settings, console: Console, *, dataset: str | None = N
     render_align(report, phoenix.prompt_url(PROMPT_NAME)
                  + f" (version {experiment.prompt.version_id})", console,
                  report_dir=settings.run_dir / "align" / "reports")
+    return report
+
+
+def check_invariance(settings: Settings, console: Console, *, prompt: str,
+                     dataset: str | None = None, model: str | None = None,
+                     split: str | None = None, checks: str | None = None,
+                     only: list[str] | None = None, concurrency: int = 4
+                     ) -> InvarianceReport:
+    """``judge-align invariance`` with a progress bar: perturb the dataset's rows, judge them
+    with the version, print how many verdicts held."""
+    from evaluators.prompt_files import load_prompt
+    from pipeline.judging.invariance import run_invariance
+    from pipeline.views.invariance import render_invariance
+    from pipeline.views.progress import progress_bar
+
+    prompts = settings.prompt_versions
+    load_prompt(prompt, prompts)  # an unknown version is named before Phoenix is asked anything
+    phoenix = connect(settings)
+    with progress_bar() as bar:
+        report = run_invariance(phoenix, settings.judge_endpoint(model),
+                                dataset or settings.dataset, prompt=prompt, split=split,
+                                checks=checks, only=only, concurrency=concurrency,
+                                prompts_dir=prompts, progress=bar)
+    render_invariance(report, console)
     return report

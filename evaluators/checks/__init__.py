@@ -3,8 +3,10 @@ plug-in module named by dotted path.
 
 Generic here: the row a check reads and a check (:mod:`.base`), loading a checks module
 (:mod:`.modules`), the runner (:meth:`CheckSet.scores`), the combiners (:mod:`.combine`), the
-model's reading of a question (:mod:`.extraction`) and text helpers (:mod:`.text`). The demo's
-weather rules are one checks module, :mod:`evaluators.checks.weather`.
+model's reading of a question (:mod:`.extraction`), text helpers (:mod:`.text`), and the
+CheckList-style perturbations a judge's verdict must survive (:mod:`.perturb`) with their
+count (:mod:`.invariance`). The demo's weather rules are one checks module,
+:mod:`evaluators.checks.weather`.
 
 Writing your own checks module
 ------------------------------

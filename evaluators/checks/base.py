@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from evaluators.checks.perturb import Perturbation
 from evaluators.evidence import ToolCall
 
 
@@ -63,12 +64,14 @@ def _no_context(row: Row) -> None:
 @dataclass(frozen=True)
 class CheckSet:
     """A loaded checks module: its dotted path, its checks, the per-row context they share
-    and, when it has one, what the model may read in the question."""
+    and, when it has them, what the model may read in the question and the perturbations a
+    judge's verdict must survive (or must not)."""
 
     module: str
     checks: tuple[Check, ...]
     context: Callable[[Row], Any] = _no_context
     reading: Reading | None = None
+    perturbations: tuple[Perturbation, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ import importlib
 from functools import cache
 
 from evaluators.checks.base import Check, CheckSet, Reading
+from evaluators.checks.perturb import Perturbation
 from evaluators.errors import ChecksModuleError
 
 WEATHER = "evaluators.checks.weather"
@@ -16,7 +17,7 @@ WEATHER = "evaluators.checks.weather"
 @cache
 def load_checks(path: str) -> CheckSet:
     """The checks module at ``path``: its ``CHECKS`` (required, a non-empty sequence of
-    :class:`Check`), ``context(row)`` and ``READING`` (both optional).
+    :class:`Check`), ``context(row)``, ``READING`` and ``PERTURBATIONS`` (optional).
 
     Raises :class:`ChecksModuleError` in one line when it cannot be imported or has no checks.
     """
@@ -41,6 +42,10 @@ def load_checks(path: str) -> CheckSet:
     if reading is not None and not isinstance(reading, Reading):
         raise ChecksModuleError(f"checks module {path!r}: READING must be an "
                                 "evaluators.checks.Reading")
+    perturbations = getattr(module, "PERTURBATIONS", ())
+    if not all(isinstance(p, Perturbation) for p in perturbations):
+        raise ChecksModuleError(f"checks module {path!r}: PERTURBATIONS must be a tuple of "
+                                "evaluators.checks.perturb.Perturbation")
     context = getattr(module, "context", None)
     return CheckSet(path, tuple(checks), **({"context": context} if callable(context) else {}),
-                    reading=reading)
+                    reading=reading, perturbations=tuple(perturbations))

@@ -8,7 +8,14 @@ rank word < probability < checklist, and the weather checks gained
 ``weather_without_call`` (it must fire on none of these rows, whose records all hold a call
 or carry no figures). And v3 without a tool record (its ``no_record`` rows) sends no
 ``<tools>`` block and says the answer is judged on its own; with a record it sends the same
-prompt as before.
+prompt as before. The v4 section was rewritten on purpose when the weather checks came
+to read what the question asks for (branch checks-robust, after 4448edc): v4's labels on
+these rows stayed as they were; the checks that fire changed on 16 rows (a question back
+no longer also counts as a missed place or plan, tool markup ending in ``>`` is no cut-off
+answer, "a low risk of rain" asserts no rain) and the scores of the checks added then
+(``quantity_missing``, ``other_day``, ``real_place_unknown``) are in it. The align section
+reads the gold rows' check scores as they were at 4448edc (``data/gold_check_signals.json``),
+so it measures ``align`` alone.
 
 ``JUDGE_ALIGN_WRITE_SNAPSHOT=1`` writes the snapshot instead of comparing (only for a change
 that is meant to alter verdicts; the diff of the JSON file then shows what changed)."""
@@ -178,21 +185,17 @@ def synthetic_signals() -> tuple[list[Signals], list[str]]:
     return rows, labels
 
 
+GOLD_SIGNALS = Path(__file__).parent / "data" / "gold_check_signals.json"
+
+
 def gold_signals() -> tuple[list[Signals], list[str]]:
-    """The gold rows' check scores (wording and the fixed reading above) with made-up labels
-    (not_helpful where a check fires, one in seven turned around): no human label is read."""
-    rows, labels = [], []
-    for i, (_, question, answer, tools) in enumerate(gold_rows()):
-        wording = check_scores(question, answer, tools)
-        reading = {"places": [c.arguments.get("location", "") for c in tools[:1]]}
-        model = check_scores(question, answer, tools, reading)
-        fires = any(s >= 0.5 for name, s in wording.items() if name != "asks_for_missing_place")
-        label = N if fires else H
-        if i % 7 == 3:
-            label = H if label == N else N
-        rows.append(Signals({}, {}, {"model": model, "wording": wording}))
-        labels.append(label)
-    return rows, labels
+    """The gold rows' check scores by the wording and by a fixed reading (the first call's
+    place), with made-up labels (not_helpful where a check fired, one in seven turned
+    around): no human label is read. Frozen in ``data/gold_check_signals.json`` as the
+    checks scored them at 4448edc, so this section measures ``align``'s fitting alone, not
+    the checks (whose own snapshot is the v4 section)."""
+    data = json.loads(GOLD_SIGNALS.read_text(encoding="utf-8"))
+    return [Signals({}, {}, checks) for checks in data["rows"]], list(data["labels"])
 
 
 MODES_BEFORE = (WordMode(), ProbabilityMode(), ChecklistMode())

@@ -1,8 +1,12 @@
-"""The weather checks, one or more per rubric rule (``docs/rubric.md``): each looks at the
-question (read into a :class:`~evaluators.checks.weather.request.Request`), the answer and
-(when there is one) the tool record, and says 1.0 when it sees the failure, 0.0 when it does
-not. Checks never decide alone: the checklist judge weighs them
-(:mod:`evaluators.checks.combine`).
+"""The weather checks, one or more per rubric rule (``docs/rubric.md``): each compares what
+the question asks for (a :class:`~evaluators.checks.weather.request.Request`: places,
+quantities, units, a plan, a comparison, a decision, the day) with what the answer gives
+(:mod:`evaluators.checks.weather.answer`) and, when there is one, the tool record, and says
+1.0 when it sees the failure, 0.0 when it does not. Checks never decide alone: the
+checklist judge weighs them (:mod:`evaluators.checks.combine`).
+
+Each check fires only where the rubric says not_helpful: style, length, tone, markdown,
+extra information and both units where one was asked never make it fire.
 
 They read the demo agent's tool results (``agent_demo``): the result keys (``temperature``,
 ``feels_like``, ``low``, ``high``, ``temperature_unit``, ``conditions``, ``weather``,
@@ -17,9 +21,43 @@ import re
 from typing import Any
 
 from evaluators.checks.base import Check, Row
-from evaluators.checks.text import english_share, fold, looks_cut_off, mentions, similar
-from evaluators.checks.weather.figures import has_figures, speeds, temperatures
-from evaluators.checks.weather.request import COMPARISON, DECISION, PLAN, Request
+from evaluators.checks.text import (
+    fold,
+    language,
+    looks_cut_off,
+    other_language,
+    sentences,
+    similar,
+    unify,
+)
+from evaluators.checks.weather.answer import (
+    ACTIVITIES,
+    COMPARES,
+    DECIDES,
+    INDOOR,
+    asks_back,
+    conditions_in,
+    gives,
+    gives_weather,
+    outdoor_advised,
+    reported,
+)
+from evaluators.checks.weather.figures import bare_degrees, has_figures, speeds, temperatures
+from evaluators.checks.weather.places import names_place
+from evaluators.checks.weather.request import (
+    COMPARISON,
+    DECISION,
+    PLAN,
+    TODAY,
+    TOMORROW,
+    WEEKEND,
+    Request,
+    days_in,
+    is_known,
+    known_places_in,
+    places_in,
+    related,
+)
 
 TOLERANCE = 0.6
 """Degrees between an answer's figure and the tool's (rounding, one conversion)."""
@@ -28,44 +66,17 @@ MARKUP = re.compile(r"</?(?:tools?|tool_call|function(?:_call)?|invoke|arguments
                     r"|\"name\"\s*:\s*\"\w+\"\s*,\s*\"(?:arguments|parameters)\""
                     r"|\b(?:call|use|invoke)\s+(?:the\s+)?(?:`\w+`|\w+_\w+\b)"
                     r"|```", re.IGNORECASE)
-REFUSAL = re.compile(r"\b(?:i'?m sorry|i am sorry|i (?:can(?:'|no)t|cannot|am unable to|'m unable"
-                     r" to|am not able to|don'?t have access)|can'?t (?:assist|help)|unable to "
-                     r"(?:assist|help|provide)|not available right now|is not available)\b")
+DECLINES = re.compile(r"\b(?:i (?:can't|cannot|can not|am unable to|'m unable to|am not able "
+                      r"to|'m not able to|won't be able to|don't have (?:access|the ability))|"
+                      r"i'm unable to|i'm not able to|(?:can't|cannot|unable to) (?:assist|help|"
+                      r"provide|answer|do that|share)|not available right now|is not available|"
+                      r"i'm sorry, but|sorry, (?:but )?i (?:can't|cannot))\b")
 WAY_FORWARD = re.compile(r"did you mean|check the spelling|nearby|instead|another city|a "
-                         r"different|try (?:again|asking)|could not find|couldn'?t find|"
-                         r"not (?:a city|recogni[sz]ed|found|covered)")
-ASKS_BACK = re.compile(r"\?\s*$|\bplease (?:provide|specify|tell|let me know|confirm)\b|\bwhich "
-                       r"(?:city|place|location)\b|\bcould you (?:tell|provide|specify|let)\b|"
-                       r"\bwhere are you\b|\bwhat (?:city|location)\b")
-ACTIVITIES = re.compile(r"\b(?:museum|galler|walk|hike|hiking|tour|visit|park|caf[eé]|market|"
-                        r"beach|picnic|cinema|theat|spa|restaurant|shop|bike|cycl|run|swim|kayak|"
-                        r"paddle|climb|library|aquarium|zoo|sightsee|bar\b|concert|food|eat|"
-                        r"lunch|dinner|brunch|skat|ski|sledg|stroll|explore|garden|castle|"
-                        r"temple|bath|cooking|class|game|escape room|bowling|planetarium|"
-                        r"cable car|viewpoint|stargaz)",
-                        re.IGNORECASE)
-COMPARATIVE = re.compile(r"\b(?:warmer|colder|cooler|hotter|wetter|drier|rainier|windier|sunnier|"
-                         r"nicer|better|worse|more|less|than|both|whereas|while|compared|"
-                         r"similar|same)\b")
-DECIDES = re.compile(r"\b(?:yes|no|not (?:a )?(?:good|great|ideal)|good (?:idea|day|time)|"
-                     r"(?:great|ideal|fine|okay|ok|suitable|perfect) (?:day|time|for)|recommend|"
-                     r"should|worth|best (?:time|to|window|day)|go for it|avoid|i'?d)\b")
-OUTDOOR = re.compile(r"\b(?:beach|picnic|hike|hiking|outdoor|park|kayak|paddle|swim|bike|cycl|"
-                     r"sunbath|terrace|rooftop|stroll|walk)", re.IGNORECASE)
-INDOOR = re.compile(r"\b(?:indoor|inside|museum|galler|cinema|theat|spa|library|aquarium|"
-                    r"caf[eé]|mall|shopping|restaurant|covered|umbrella|stay (?:in|dry)|"
-                    r"cooking class|bowling|escape room|science cent|planetarium)",
-                    re.IGNORECASE)
+                         r"different|try (?:again|asking)|could not find|couldn't find|"
+                         r"can't find|cannot find|not (?:a city|recogni[sz]ed|found|covered)|"
+                         r"don't (?:recogni[sz]e|know (?:a|of|where))")
 UNKNOWN_PLACE = re.compile(r"not a city|no weather data|unknown (?:place|city|location)|"
                            r"not found|could not find", re.IGNORECASE)
-CONDITION_CLASSES = {
-    "clear": ("clear sky", "mainly clear", "sunny", "sunshine"),
-    "cloudy": ("partly cloudy", "overcast", "cloudy"),
-    "fog": ("fog", "mist"),
-    "rain": ("drizzle", "rain", "showers"),
-    "snow": ("snow", "sleet"),
-    "storm": ("thunderstorm", "thunder", "storm"),
-}
 
 
 def weather_results(row: Row) -> list[dict[str, Any]]:
@@ -83,10 +94,14 @@ def _periods(result: dict[str, Any]) -> list[Any]:
     return [*(result.get("plan") or []), *(result.get("periods") or [])]
 
 
+def _unknown_place(row: Row) -> bool:
+    return any(call.error and UNKNOWN_PLACE.search(call.error) for call in row.calls)
+
+
 # --- rule 2: not prose ---------------------------------------------------------------------
 
 def not_prose(row: Row, _: Request) -> float:
-    answer = row.answer.strip()
+    answer = unify(row.answer).strip()  # JSON typed with curly quotes is JSON all the same
     if MARKUP.search(answer):
         return 1.0
     if answer.startswith(("{", "[")):
@@ -101,12 +116,27 @@ def not_prose(row: Row, _: Request) -> float:
 # --- rule 4 and 8: refusals and unknown places -----------------------------------------------
 
 def refusal(row: Row, _: Request) -> float:
+    """Declines, gives nothing that was asked, and offers no way forward ("I'm sorry, but I
+    can't assist with that."); an apology followed by the weather is no refusal."""
     text = fold(row.answer)
-    return float(bool(REFUSAL.search(text)) and not WAY_FORWARD.search(text))
+    return float(bool(DECLINES.search(text)) and not WAY_FORWARD.search(text)
+                 and not gives_weather(row.answer))
 
 
-def _unknown_place(row: Row) -> bool:
-    return any(call.error and UNKNOWN_PLACE.search(call.error) for call in row.calls)
+UNFOUND = re.compile(r"\b(?:could not|couldn't|can't|cannot|unable to|wasn't able to) "
+                     r"(?:find|locate|recogni[sz]e)|\bnot (?:a (?:real |valid )?(?:city|place|"
+                     r"location)|found|recogni[sz]ed)\b|\b(?:doesn't|does not) (?:seem to )?"
+                     r"exist\b|\bunknown (?:city|place|location)\b|\bdon't (?:recogni[sz]e|know "
+                     r"(?:a|of|where))\b")
+
+
+def real_place_unknown(row: Row, request: Request) -> float:
+    """A well-known real place of the question called unknown ("I couldn't find Paris"),
+    when no tool call said so (rule 6: a real city called unknown)."""
+    if _unknown_place(row) or not UNFOUND.search(fold(row.answer)):
+        return 0.0
+    return float(any(is_known(place) and names_place(row.answer, place)
+                     for place in request.places))
 
 
 def invented_weather(row: Row, _: Request) -> float:
@@ -121,42 +151,78 @@ def echo(row: Row, _: Request) -> float:
     return float(similar(row.question, row.answer) >= 0.8)
 
 
+def _asks_instead(row: Row) -> bool:
+    """Asks back and gives nothing (a follow-up question after an answer is fine)."""
+    return asks_back(row.answer) and not gives_weather(row.answer)
+
+
 def needless_question(row: Row, request: Request) -> float:
-    """Asks back, states nothing, although the question named a place."""
-    asks = ASKS_BACK.search(fold(row.answer)) is not None and not has_figures(row.answer)
-    return float(asks and bool(request.places) and not _unknown_place(row))
+    """Asks back instead of answering, although the question named a place (not the way
+    forward for a place that cannot be found: "did you mean Atlanta?")."""
+    return float(_asks_instead(row) and bool(request.places) and not _unknown_place(row)
+                 and not WAY_FORWARD.search(fold(row.answer)))
 
 
 def asks_for_missing_place(row: Row, request: Request) -> float:
     """The right move (evidence for helpful): no place was named and the answer asks."""
-    return float(not request.places and ASKS_BACK.search(fold(row.answer)) is not None
-                 and not has_figures(row.answer))
+    return float(not request.places and _asks_instead(row))
 
 
 # --- rule 3: places ---------------------------------------------------------------------------
 
+def _answers(row: Row, request: Request) -> bool:
+    """The answer tries to answer (no markup, refusal or question back instead)."""
+    return not (not_prose(row, request) or refusal(row, request) or _asks_instead(row))
+
+
 def missed_place(row: Row, request: Request) -> float:
-    """A place the question names is not in the answer."""
-    if not request.places or not_prose(row, request) or refusal(row, request):
+    """Places asked about together (a list, a comparison): one is not in the answer (by any
+    of its names). A place asked about alone: the answer is about another place (it names a
+    known place, not the one asked, nor one it lies in or that lies in it; for a place the
+    list does not know, nor one the tools were called for); an answer that does not repeat
+    the name speaks of the place asked."""
+    if not request.places or not _answers(row, request):
         return 0.0
-    return float(any(not mentions(row.answer, place) for place in request.places))
+    if request.together:
+        return float(any(not names_place(row.answer, place) for place in request.places))
+    if any(names_place(row.answer, place) for place in request.places):
+        return 0.0
+    references = list(request.places)
+    if not all(is_known(place) for place in request.places):
+        # where an unknown place lies ("Hyde Park") only the tool calls can tell
+        references += [c.arguments.get("location", "") for c in row.calls
+                       if c.arguments.get("location")]
+        if len(references) == len(request.places):
+            return 0.0
+    return float(any(not any(related(other, place) for place in references)
+                     for other in known_places_in(row.answer)))
 
 
 def guessed_place(row: Row, request: Request) -> float:
-    """No place was named, yet the answer gives weather for one."""
-    return float(not request.places and has_figures(row.answer))
+    """No place was named, yet the answer gives weather for a place it names (one the
+    question does not, or one the tools were called for)."""
+    if request.places or not has_figures(row.answer):
+        return 0.0
+    called = [call.arguments.get("location", "") for call in row.calls]
+    named = [p for p in [*places_in(row.answer), *called]
+             if p and names_place(row.answer, p) and not names_place(row.question, p)]
+    return float(bool(named))
 
 
 # --- rule 1 and 6: units and facts ------------------------------------------------------------
 
 def unit_not_given(row: Row, request: Request) -> float:
-    """A unit was asked for and no figure in the answer uses it."""
-    asked = []
+    """A unit was asked for and the answer gives its figures only in the other unit (both
+    units, or figures with no unit, are fine)."""
     if request.temperature_unit:
-        asked.append(any(u == request.temperature_unit for _, u in temperatures(row.answer)))
+        units = {u for _, u in temperatures(row.answer)}
+        if units and request.temperature_unit not in units:
+            return 1.0
     if request.wind_unit:
-        asked.append(any(u == request.wind_unit for _, u in speeds(row.answer)))
-    return float(bool(asked) and has_figures(row.answer) and not all(asked))
+        units = {u for _, u in speeds(row.answer)}
+        if units and request.wind_unit not in units:
+            return 1.0
+    return 0.0
 
 
 TEMPERATURE_FIELDS = ("temperature", "feels_like", "low", "high")
@@ -195,16 +261,20 @@ def _convert(value: float, unit: str) -> tuple[float, str]:
 
 
 def wrong_figures(row: Row, _: Request) -> float:
-    """A temperature in the answer matches nothing the tool returned (in either unit)."""
+    """A temperature in the answer matches nothing the tool returned (in either unit; one
+    written with no unit may be in either)."""
     truth = _tool_temperatures(row)
     if not truth:
         return 0.0
     known = truth + [_convert(v, u) for v, u in truth if -60 < v < 140]
-    for value, unit in temperatures(row.answer):
-        if not any(u == unit and abs(v - value) <= TOLERANCE + (u != truth[0][1]) * 0.5
-                   for v, u in known):
-            return 1.0
-    return 0.0
+
+    def matches(value: float, unit: str | None) -> bool:
+        return any((unit is None or u == unit)
+                   and abs(v - value) <= TOLERANCE + (u != truth[0][1]) * 0.5
+                   for v, u in known)
+
+    stated = [*temperatures(row.answer), *((v, None) for v in bare_degrees(row.answer))]
+    return float(any(not matches(value, unit) for value, unit in stated))
 
 
 LABELED_FIGURE = re.compile(r"\b(high|low|feels[ -]like)\b[^.\d\n-]{0,25}?(-?\d+(?:\.\d+)?)\s*"
@@ -234,83 +304,112 @@ def mislabeled_figure(row: Row, _: Request) -> float:
     return 0.0
 
 
-def _condition_classes(text: str) -> set[str]:
-    folded = fold(text)
-    folded = re.sub(r"\bno (?:rain|snow|storm)\w*|\brain (?:risk|gear)\b|umbrella", " ", folded)
-    return {name for name, words in CONDITION_CLASSES.items() if any(w in folded for w in words)}
-
-
-PERIOD = re.compile(r"\b(?:morning|afternoon|evening|night|tonight|later|\d\d:\d\d)\b")
+PERIOD = re.compile(r"\b(?:morning|afternoon|evening|night|tonight|later|overnight|midday|"
+                    r"noon|dawn|dusk|\d\d?:\d\d|\d\d? ?(?:am|pm))\b")
 
 
 def _day_conditions(row: Row) -> set[str]:
-    """The conditions the tools reported for the whole day (not per period)."""
+    """The conditions the tools reported for the whole day (not per period), with the room
+    they leave (partly cloudy is some sun)."""
     found: set[str] = set()
     for call in row.calls:
         for block in (call.result, call.result.get("weather")):
             if isinstance(block, dict) and block.get("conditions"):
-                found |= _condition_classes(str(block["conditions"]))
+                found |= reported(str(block["conditions"]))
     return found
 
 
 def wrong_conditions(row: Row, _: Request) -> float:
-    """A sentence about the day (naming no part of it) states conditions the tool did not
+    """A sentence about the day (naming no part of it) asserts conditions the tool did not
     report for the day; per-period statements are left to the periods (docs/rubric.md)."""
-    reported = _day_conditions(row)
-    if not reported:
+    room = _day_conditions(row)
+    if not room:
         return 0.0
-    for sentence in re.split(r"(?<=[.!?])\s+|\n+", row.answer):
-        if PERIOD.search(fold(sentence)):
-            continue
-        if _condition_classes(sentence) - reported:
-            return 1.0
-    return 0.0
+    return float(any(conditions_in(sentence) - room for sentence in sentences(row.answer)
+                     if not PERIOD.search(fold(sentence))))
 
 
 # --- rule 7: what was asked -------------------------------------------------------------------
 
 def _other_failure(row: Row, request: Request) -> bool:
-    """Another check already explains the answer (so rule 7 does not count it twice), or
-    the answer rightly asks for the missing place."""
-    return bool(not_prose(row, request) or refusal(row, request)
-                or asks_for_missing_place(row, request))
+    """Another check already explains the answer (so rule 7 does not count it twice), the
+    answer rightly asks for the missing place or says the place is unknown, or it is not in
+    English (these checks read English words; rule 10 judges the language)."""
+    return (not _answers(row, request) or _unknown_place(row)
+            or bool(WAY_FORWARD.search(fold(row.answer)) and not has_figures(row.answer))
+            or language(row.answer) not in (None, "en"))
 
 
 def plan_missing(row: Row, request: Request) -> float:
     """A plan or activities were asked for and the answer suggests none."""
-    return float(request.wants(PLAN) and not ACTIVITIES.search(row.answer)
+    return float(request.wants(PLAN) and not ACTIVITIES.search(fold(row.answer))
                  and not _other_failure(row, request))
 
 
 def comparison_missing(row: Row, request: Request) -> float:
-    """A comparison was asked for and the answer does not compare."""
+    """A comparison was asked for and the answer does not compare (no comparing word, or a
+    place of the comparison left out)."""
     if not request.wants(COMPARISON) or _other_failure(row, request):
         return 0.0
-    covers = all(mentions(row.answer, place) for place in request.places)
-    return float(not covers or not COMPARATIVE.search(fold(row.answer)))
+    covers = all(names_place(row.answer, place) for place in request.places)
+    return float(not covers or not COMPARES.search(fold(row.answer)))
 
 
 def decision_missing(row: Row, request: Request) -> float:
-    """A yes/no decision was asked for and the answer gives none."""
+    """A yes/no decision was asked for ("should I...?") and the answer settles nothing."""
     return float(request.wants(DECISION) and not DECIDES.search(fold(row.answer))
                  and not _other_failure(row, request))
+
+
+def quantity_missing(row: Row, request: Request) -> float:
+    """The question asks about a quantity (the temperature, the wind, rain, humidity, UV,
+    or the weather at all) and the answer says nothing about it: it talks about something
+    else."""
+    if not request.quantities or _other_failure(row, request):
+        return 0.0
+    return float(any(not gives(row.answer, quantity) for quantity in request.quantities))
+
+
+def _fits(asked: str, said: set[str]) -> bool:
+    """Whether the days an answer names leave room for the day asked about (a weekday may
+    be today or tomorrow: only days of the same sort can contradict)."""
+    weekdays = said - {TODAY, TOMORROW, WEEKEND}
+    if asked in (TODAY, TOMORROW):
+        return asked in said or bool(weekdays) or WEEKEND in said
+    if asked == WEEKEND:
+        return bool(said & {WEEKEND, TODAY, TOMORROW, "saturday", "sunday"})
+    return asked in said or bool(said & {TODAY, TOMORROW}) or (
+        WEEKEND in said and asked in ("saturday", "sunday"))
+
+
+def other_day(row: Row, request: Request) -> float:
+    """The question asks about one day and the answer gives its weather only for another
+    ("tomorrow" asked, "today" answered): every clause stating weather names a day, and
+    none fits (a clause naming no day speaks of the day asked)."""
+    if request.day is None or _other_failure(row, request):
+        return 0.0
+    clauses = [c for s in sentences(row.answer) for c in re.split(r";|,?\s+but\s+", s)
+               if gives_weather(c)]
+    return float(bool(clauses) and all(days_in(c) and not _fits(request.day, days_in(c))
+                                       for c in clauses))
 
 
 # --- rule 9 and 10 ----------------------------------------------------------------------------
 
 def unsafe_advice(row: Row, _: Request) -> float:
-    """Outdoor plans in rain, snow or storms with no indoor option."""
-    wet = any(_condition_classes(str(b.get("conditions") or "")) & {"rain", "snow", "storm"}
+    """Outdoor plans in rain, snow or storms with no indoor option (advice against an
+    outdoor plan is no such plan)."""
+    wet = any(reported(str(b.get("conditions") or "")) & {"rain", "snow", "storm"}
               for b in weather_results(row)[:2])
-    return float(wet and bool(OUTDOOR.search(row.answer)) and not INDOOR.search(row.answer))
+    return float(wet and outdoor_advised(row.answer) and not INDOOR.search(fold(row.answer)))
 
 
 def broken(row: Row, _: Request) -> float:
-    """Empty, cut off mid-sentence, or not in English."""
+    """Empty, cut off mid-sentence, or in another language than the question."""
     answer = row.answer.strip()
     if not answer:
         return 1.0
-    return float(looks_cut_off(answer) or (len(answer) > 40 and english_share(answer) < 0.12))
+    return float(looks_cut_off(answer) or other_language(row.question, answer))
 
 
 CHECKS: tuple[Check, ...] = (
@@ -325,7 +424,7 @@ CHECKS: tuple[Check, ...] = (
           asks_for_missing_place, helpful=True),
     Check("missed_place", 3, "a place the question names is missing", missed_place),
     Check("guessed_place", 3, "weather for a place nobody named", guessed_place),
-    Check("unit_not_given", 1, "the unit asked for is not used", unit_not_given),
+    Check("unit_not_given", 1, "the figures are only in the other unit", unit_not_given),
     Check("wrong_figures", 6, "a temperature the tool did not report", wrong_figures,
           reads_tools=True),
     Check("weather_without_call", 6, "weather figures although no tool was called",
@@ -334,11 +433,15 @@ CHECKS: tuple[Check, ...] = (
           mislabeled_figure, reads_tools=True),
     Check("wrong_conditions", 6, "conditions the tool did not report for the day",
           wrong_conditions, reads_tools=True),
+    Check("real_place_unknown", 6, "a well-known real place called unknown",
+          real_place_unknown),
     Check("plan_missing", 7, "a plan was asked for and none is given", plan_missing),
     Check("comparison_missing", 7, "a comparison was asked for and none is made",
           comparison_missing),
     Check("decision_missing", 7, "a decision was asked for and none is given",
           decision_missing),
+    Check("quantity_missing", 7, "the quantity asked about is not given", quantity_missing),
+    Check("other_day", 7, "answers about another day than the one asked", other_day),
     Check("unsafe_advice", 9, "outdoor plans in rain or storms, no indoor option",
           unsafe_advice, reads_tools=True),
     Check("broken", 10, "empty, cut off or in another language", broken),

@@ -42,6 +42,11 @@ def user_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     (package / "judge_checks.py").write_text(docstring_example())
     (package / "empty_checks.py").write_text("CHECKS = ()\n")
     (package / "broken_checks.py").write_text("import not_a_module_anywhere\n")
+    (package / "perturbed_checks.py").write_text(
+        docstring_example() + "\nfrom evaluators.checks.perturb import GENERIC\n"
+        "PERTURBATIONS = GENERIC\n")
+    (package / "bad_perturbations.py").write_text(
+        docstring_example() + "\nPERTURBATIONS = (str.upper,)\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     load_checks.cache_clear()
     yield "myapp.judge_checks"
@@ -77,6 +82,8 @@ def test_the_docstring_example_is_a_working_checks_module(user_module: str) -> N
                             r"\(ModuleNotFoundError: No module named 'not_a_module_anywhere'\)"),
     ("myapp.empty_checks", r"checks module 'myapp.empty_checks' has no checks: define CHECKS"),
     ("myapp", r"checks module 'myapp' has no checks"),
+    ("myapp.bad_perturbations", r"checks module 'myapp.bad_perturbations': PERTURBATIONS must "
+                                r"be a tuple of evaluators.checks.perturb.Perturbation"),
     ("", r"checks module '' cannot be imported"),
 ])
 def test_a_module_that_cannot_serve_is_refused_in_one_line(user_module: str, path: str,
@@ -118,3 +125,10 @@ def test_tool_reading_checks_score_zero_without_a_record() -> None:
     called = (ToolCall("lookup", {}, {"x": 1}),)
     assert checks.scores(Row("Q?", "A long answer.", called)) == {"calls_nothing": 0.0,
                                                                   "short": 0.0}
+
+
+def test_a_module_may_name_the_perturbations_its_judge_must_survive(user_module: str) -> None:
+    from evaluators.checks.perturb import GENERIC
+
+    assert load_checks("myapp.perturbed_checks").perturbations == GENERIC
+    assert load_checks(user_module).perturbations == ()  # optional
