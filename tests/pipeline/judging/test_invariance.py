@@ -26,7 +26,7 @@ from tests.conftest import scripted_settings
 from tests.evaluators.checks.invented import EXAMPLES
 from tests.support.scripted_llm import ScriptedLLM, tagged
 from tests.support.stack import connect
-from tests.support.versions import checklist_v4
+from tests.support.versions import FITTED, checklist_v4
 
 FAST = RetryPolicy(attempts=2, first_wait=0.01, max_wait=0.02, timeout=5.0)
 DEV = 20
@@ -58,7 +58,8 @@ def test_a_code_only_checklist_is_counted_without_a_model_call(
     with scripted_llm(lambda request: {"content": "helpful"}) as server:
         settings = scripted_settings(phoenix, server)
         report = run_invariance(Phoenix.connect(settings), settings.judge_endpoint(), dataset,
-                                prompt="v4", split="dev", retry=FAST)
+                                prompt="v4", split="dev", retry=FAST,
+                                prompts_dir=FITTED)
     assert server.requests == []  # reading: wording asks no model
     assert (report.rows, report.split, report.model, report.source) == (DEV, "dev", None,
                                                                          WEATHER)
@@ -91,7 +92,7 @@ def test_a_model_judge_is_asked_about_every_row_and_perturbation(
         settings = scripted_settings(phoenix, server)
         report = run_invariance(Phoenix.connect(settings), settings.judge_endpoint(), dataset,
                                 prompt="v1", split="test", only=only, retry=FAST,
-                                concurrency=3)
+                                concurrency=3, checks=WEATHER)
     tallies = {t.name: t for t in report.tallies}
     assert list(tallies) == ["polite_opener", "curly_quotes", "unit_swapped"]  # module order
     assert report.model == "scripted"
@@ -112,10 +113,13 @@ def test_wrong_options_are_refused_in_one_line(phoenix: Settings, dataset: str) 
     connection = Phoenix.connect(phoenix)
     with pytest.raises(UserError, match="unknown perturbation sideways: use one of "
                                         "curly_quotes, lowercase_places"):
-        run_invariance(connection, endpoint, dataset, prompt="v4", only=["sideways"])
+        run_invariance(connection, endpoint, dataset, prompt="v4", only=["sideways"],
+                       prompts_dir=FITTED)
     with pytest.raises(UserError, match="--concurrency must be at least 1"):
-        run_invariance(connection, endpoint, dataset, prompt="v4", concurrency=0)
+        run_invariance(connection, endpoint, dataset, prompt="v4", concurrency=0,
+                       prompts_dir=FITTED)
     generic = run_invariance(connection, endpoint, dataset, prompt="v4", split="test",
+                             prompts_dir=FITTED,
                              checks="none")
     assert generic.source == "generic" and [t.name for t in generic.tallies] == [
         "polite_opener", "curly_quotes", "markdown_list"]
@@ -124,13 +128,14 @@ def test_wrong_options_are_refused_in_one_line(phoenix: Settings, dataset: str) 
 def test_the_command_prints_the_table(phoenix: Settings, dataset: str) -> None:
     from tests.support.traces import run_judge_align
 
-    done = run_judge_align(phoenix, "invariance", "--prompt", "v4", "--split", "test",
+    v4 = ("--prompts-dir", str(FITTED), "--prompt", "v4")
+    done = run_judge_align(phoenix, "invariance", *v4, "--split", "test",
                            "--only", "lowercase_places,other_city", project="unused",
                            dataset=dataset)
     assert done.returncode == 0, done.stderr
     assert f"Invariance of v4 on {dataset} (test, {len(EXAMPLES) - DEV} rows)" in done.stdout
     assert "lowercase_places" in done.stdout and "helpful -> not_helpful" in done.stdout
     assert "directional (helpful turned not_helpful):" in done.stdout
-    wrong = run_judge_align(phoenix, "invariance", "--prompt", "v4", "--only", "sideways",
+    wrong = run_judge_align(phoenix, "invariance", *v4, "--only", "sideways",
                             project="unused", dataset=dataset)
     assert wrong.returncode != 0 and "unknown perturbation sideways" in wrong.stderr
