@@ -16,7 +16,7 @@ from pathlib import Path
 from evaluators.labels import HELPFUL
 from evaluators.prompt_files import available_versions, load_prompt
 from pipeline.phoenix import datasets, experiments
-from pipeline.settings import ROOT, Settings
+from pipeline.settings import Settings
 from tests.agent_demo.cooking.test_traces import project_spans, run_app
 from tests.pipeline.dataset.test_any_app import rest_examples
 from tests.support import scripted_cooking as scripted
@@ -24,7 +24,6 @@ from tests.support.scripted_llm import ScriptedLLM
 from tests.support.stack import connect
 from tests.support.traces import run_judge_align
 
-APP_PROMPTS = ROOT / "agent_demo" / "cooking" / "prompts"
 GENERIC_MODES = {"word", "probability", "stacked", "fewshot"}
 
 
@@ -33,7 +32,7 @@ def test_the_cooking_app_goes_from_traces_to_an_aligned_judge(phoenix: Settings,
     tag = uuid.uuid4().hex[:8]
     project, dataset = f"cooking-loop-{tag}", f"cooking-loop-{tag}-labeled"
     prompts = tmp_path / "my-app" / "prompts"  # the app's prompts folder, as its user keeps it
-    shutil.copytree(APP_PROMPTS, prompts)
+    shutil.copytree(scripted.APP_PROMPTS, prompts)
     bank = len(scripted.SCRIPT)
 
     with ScriptedLLM(scripted.reply) as server:

@@ -29,7 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from evaluators.labels import HELPFUL, NOT_HELPFUL
+from pipeline.settings import ROOT
 from tests.support.scripted_llm import ScriptedLLM, label_logprobs
+
+APP_PROMPTS = ROOT / "agent_demo" / "cooking" / "prompts"
+"""The cooking app's own prompts folder (v1 plain, v2 strict)."""
 
 REFUSAL, BROKEN, OFF_TOPIC = "refusal", "broken", "off_topic"
 UNSAFE, DIETARY, AMOUNT, FACT = "unsafe", "dietary", "wrong_amount", "wrong_fact"
