@@ -35,8 +35,9 @@ ANSWER_PATH ?=
 TEXT_PATHS = $(if $(QUESTION_PATH),--question '$(QUESTION_PATH)') \
 	$(if $(ANSWER_PATH),--answer '$(ANSWER_PATH)')
 
-.PHONY: help install up down status logs llm agent cooking dataset annotate labels prompts \
-	experiment invariance compare align demo judge-traces suggest-labels test test-deps test-unit lint \
+.PHONY: help install up down status logs llm agent cooking cooking-loop dataset annotate \
+	labels prompts experiment invariance compare align demo judge-traces suggest-labels test \
+	test-deps test-unit lint \
 	bench clean
 
 help:
@@ -89,6 +90,27 @@ cooking: up ## the cooking assistant, a plain OpenInference app: N=10 [SEED= PRO
 		--project $(or $(PROJECT),cooking-assistant) $(if $(TOOLS),--tools) \
 		$(if $(QUESTIONS),--questions $(QUESTIONS)) \
 		--phoenix "$${PHOENIX_BASE_URL:-http://$${PHOENIX_HOST:-127.0.0.1}:$${PHOENIX_PORT:-6006}}"
+
+# The loop on the cooking app's traces, as a user runs it on their own app: its project, its
+# dataset, its prompts folder (align writes its version there), no checks module. Traces
+# first (`make cooking N=40`), labels by people (Phoenix UI, `make annotate`, or LABELS=file
+# keyed by span_id), then this.
+COOKING_PROMPTS ?= agent_demo/cooking/prompts
+COOKING_VERSIONS ?= v1 v2
+cooking-loop: up ## the cooking app's traces -> aligned judge: [LABELS=file PROJECT= DATASET= COOKING_PROMPTS=]
+	@set -e; \
+	export JUDGE_ALIGN_PROJECT='$(or $(PROJECT),cooking-assistant)' \
+		JUDGE_ALIGN_DATASET='$(or $(DATASET),cooking-assistant-labeled)' \
+		JUDGE_ALIGN_PROMPTS_DIR='$(abspath $(COOKING_PROMPTS))'; \
+	echo "project $$JUDGE_ALIGN_PROJECT, dataset $$JUDGE_ALIGN_DATASET, prompts $$JUDGE_ALIGN_PROMPTS_DIR"; \
+	$(CLI) dataset build $(TEXT_PATHS); \
+	$(if $(LABELS),$(CLI) annotate --labels '$(LABELS)' $(TEXT_PATHS);) \
+	$(CLI) labels; \
+	for version in $(COOKING_VERSIONS); do \
+		$(CLI) experiment --prompt $$version --concurrency $(CONCURRENCY) $(if $(MODEL),--model $(MODEL)); \
+	done; \
+	$(CLI) align $(if $(MODEL),--model $(MODEL)) $(if $(CHECKS),--checks $(CHECKS)); \
+	$(CLI) compare
 
 dataset: up ## root spans -> Phoenix dataset [DATASET= QUESTION_PATH= ANSWER_PATH=]
 	$(CLI) dataset build $(if $(DATASET),--name $(DATASET)) $(TEXT_PATHS)

@@ -46,9 +46,10 @@ def completion(request: dict[str, Any], reply: dict[str, Any]) -> dict[str, Any]
 
 
 class ScriptedLLM:
-    """Serve ``reply`` on 127.0.0.1 in a background thread; use as a context manager."""
+    """Serve ``reply`` on 127.0.0.1 (``port``; 0: a free one) in a background thread; use as a
+    context manager."""
 
-    def __init__(self, reply: Reply) -> None:
+    def __init__(self, reply: Reply, port: int = 0) -> None:
         self.reply = reply
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
@@ -91,7 +92,7 @@ class ScriptedLLM:
             def handle_error(self, request: Any, client_address: Any) -> None:
                 pass  # a client that gave up (timed out) before the reply: expected
 
-        self.server = Server(("127.0.0.1", 0), Handler)
+        self.server = Server(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

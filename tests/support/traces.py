@@ -147,12 +147,13 @@ def wait_until_stored(settings: Settings, project: str, span_ids: list[str],
 
 
 def run_judge_align(settings: Settings, *args: str, project: str, dataset: str = "",
-                    stdin: str | None = None) -> subprocess.CompletedProcess:
-    """Run the ``judge-align`` CLI against the test Phoenix for ``project``/``dataset``."""
+                    stdin: str | None = None, **more_env: str) -> subprocess.CompletedProcess:
+    """Run the ``judge-align`` CLI against the test Phoenix for ``project``/``dataset``
+    (``more_env``: further settings, e.g. ``OPENAI_BASE_URL``)."""
     env = {**os.environ, "JUDGE_ALIGN_RUN_DIR": str(settings.run_dir),
            "PHOENIX_PORT": str(settings.phoenix_port),
            "PHOENIX_GRPC_PORT": str(settings.phoenix_grpc_port),
            "JUDGE_ALIGN_PROJECT": project, "JUDGE_ALIGN_DATASET": dataset or "unused",
-           "COLUMNS": "200"}
+           "COLUMNS": "200", **more_env}
     return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], env=env, input=stdin,
                           capture_output=True, text=True, timeout=300)

@@ -48,15 +48,21 @@ def scripted(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_app(settings: Settings, server: ScriptedLLM, project: str, tmp_path: Path,
-            *options: str) -> subprocess.CompletedProcess:
-    questions = tmp_path / "questions.json"
-    questions.write_text(json.dumps(QUESTIONS), encoding="utf-8")
+            *options: str, questions: dict[str, list[str]] | None = QUESTIONS,
+            n: int = 3) -> subprocess.CompletedProcess:
+    """``python -m agent_demo.cooking`` on ``n`` of ``questions`` (None: the built-in bank)
+    against ``server``, traced to ``project``."""
+    asked: list[str] = []
+    if questions is not None:
+        path = tmp_path / "questions.json"
+        path.write_text(json.dumps(questions), encoding="utf-8")
+        asked = ["--questions", str(path)]
     env = {**os.environ, "OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "scripted-key",
            "OPENAI_MODEL": "scripted"}
     env.pop("PHOENIX_COLLECTOR_ENDPOINT", None)
     return subprocess.run(
-        [sys.executable, "-m", "agent_demo.cooking", "--n", "3", "--project", project,
-         "--phoenix", base_url(settings), "--questions", str(questions), *options],
+        [sys.executable, "-m", "agent_demo.cooking", "--n", str(n), "--project", project,
+         "--phoenix", base_url(settings), *asked, *options],
         env=env, capture_output=True, text=True, timeout=180)
 
 
