@@ -5,6 +5,7 @@ labelers who work from a file (an annotator fills in a labels CSV beside it)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,34 @@ from evaluators.evidence import render_tools
 from pipeline.gold.traces import trace_tools
 
 
+def _json(text: Any) -> str:
+    """A span's input or output as compact JSON on one line (as recorded when not JSON)."""
+    try:
+        return json.dumps(json.loads(text), ensure_ascii=False)
+    except (TypeError, ValueError):
+        return str(text or "")
+
+
+def tool_calls(trace: dict[str, Any]) -> str:
+    """Every tool call of the trace with its whole result or its error, as recorded (not the
+    judge's compacted record: a person checks the answer against all of it). A trace
+    without TOOL spans shows the tool calls its LLM spans recorded."""
+    lines = []
+    for number, span in enumerate((s for s in trace.get("spans") or []
+                                   if s.get("span_kind") == "TOOL"), 1):
+        attributes = span.get("attributes") or {}
+        outcome = (f"error: {span.get('status_message') or 'the tool failed'}"
+                   if span.get("status_code") == "ERROR"
+                   else _json(attributes.get("output.value")))
+        lines.append(f"{number}. {span.get('name')}({_json(attributes.get('input.value'))})\n"
+                     f"   -> {outcome}")
+    return "\n".join(lines) if lines else render_tools(trace_tools(trace))
+
+
 def sections(trace: dict[str, Any]) -> list[tuple[str, str]]:
     """``(title, text)`` of what a labeler sees of one trace."""
     return [("question", trace.get("question") or ""),
-            ("tool calls", render_tools(trace_tools(trace))),
+            ("tool calls", tool_calls(trace)),
             ("answer", trace.get("answer") or "(empty)")]
 
 

@@ -166,3 +166,15 @@ def test_rulings_settle_only_disagreements_and_make_the_final_labels(tmp_path: P
     assert result is not None and result.n == 8 and len(result.disagreements) == 2
     assert [d.span_id for d in result.unsettled] == [first[1]["span_id"]]
     assert "Cohen's kappa" in markdown(gold_stats(files))
+
+
+def test_a_sheet_shows_every_tool_result_whole() -> None:
+    """A person checks the answer against all the tool returned (the judge's record is
+    compacted: it drops the plan's per-period suggestions)."""
+    trace = next(t for t in read_traces(DEMO.traces)
+                 if any(s["name"] == "plan_activities" for s in t["spans"]))
+    shown = dict(sections(trace))["tool calls"]
+    tool = next(s for s in trace["spans"] if s["name"] == "plan_activities")
+    plan = json.loads(tool["attributes"]["output.value"])["plan"]
+    assert all(suggestion in shown for period in plan for suggestion in period["suggestions"])
+    assert shown.startswith("1. ")
