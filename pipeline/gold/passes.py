@@ -67,14 +67,26 @@ def gold_passes(files: GoldFiles) -> PassAgreement | None:
     return compare_passes(files.pass1, files.pass2, files.adjudication)
 
 
-def settle(files: GoldFiles, rulings_file: Path) -> int:
-    """Record a third reader's rulings on the passes' disagreements and rewrite the final
-    labels; return how many rulings the set now holds. Each ruling must name a trace the
-    passes disagree on (a ruling given again replaces the earlier one)."""
+UNCLEAR = "UNCLEAR"
+"""What a reader writes in a note where the rubric left them unsure (a third reader rules)."""
+
+
+def open_cases(files: GoldFiles) -> set[str]:
+    """The traces a third reader rules on: where the two passes disagree, and where a
+    reader marked the rubric unclear."""
     result = gold_passes(files)
-    open_cases = {d.span_id for d in result.disagreements} if result else set()
-    new = read_filled(rulings_file, open_cases,
-                      unknown="not a trace the two passes disagree on")
+    cases = {d.span_id for d in result.disagreements} if result else set()
+    for path in (files.pass1, files.pass2):
+        cases |= {r["span_id"] for r in read_rows(path) if UNCLEAR in r["explanation"]}
+    return cases
+
+
+def settle(files: GoldFiles, rulings_file: Path) -> int:
+    """Record a third reader's rulings and rewrite the final labels; return how many
+    rulings the set now holds. Each ruling must name an open case (:func:`open_cases`); a
+    ruling given again replaces the earlier one."""
+    new = read_filled(rulings_file, open_cases(files),
+                      unknown="not a trace the passes disagree on or marked unclear")
     rulings = {row["span_id"]: row for row in read_rows(files.adjudication)}
     rulings.update((row["span_id"], row) for row in new)
     if not rulings:

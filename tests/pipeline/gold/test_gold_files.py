@@ -15,7 +15,7 @@ from pipeline.dataset.splits import TEST
 from pipeline.errors import UserError
 from pipeline.gold import labeler
 from pipeline.gold.files import DEMO, GoldFiles
-from pipeline.gold.label_rows import read_rows, write_rows
+from pipeline.gold.label_rows import read_labels, read_rows, write_rows
 from pipeline.gold.passes import compare_passes, gold_passes, sample, settle
 from pipeline.gold.sheet import sections, sheet_text
 from pipeline.gold.splits import compute_splits, read_splits
@@ -154,7 +154,7 @@ def test_rulings_settle_only_disagreements_and_make_the_final_labels(tmp_path: P
     rulings = tmp_path / "rulings.csv"
     write_rows(rulings, [{"span_id": first[2]["span_id"], "label": "helpful",
                           "explanation": "rule 1"}])
-    with pytest.raises(UserError, match="not a trace the two passes disagree on"):
+    with pytest.raises(UserError, match="not a trace the passes disagree on or marked"):
         settle(files, rulings)
     write_rows(rulings, [{"span_id": first[0]["span_id"], "label": second[0]["label"],
                           "explanation": "settled: rule 5"}])
@@ -178,3 +178,16 @@ def test_a_sheet_shows_every_tool_result_whole() -> None:
     plan = json.loads(tool["attributes"]["output.value"])["plan"]
     assert all(suggestion in shown for period in plan for suggestion in period["suggestions"])
     assert shown.startswith("1. ")
+
+
+def test_a_trace_a_reader_marked_unclear_is_settled_too(tmp_path: Path) -> None:
+    files = copy_of_gold(tmp_path, labeled=4)
+    rows = read_rows(files.pass1)
+    rows[1]["explanation"] = "helpful: looks fine. UNCLEAR: a real city not covered"
+    write_rows(files.pass1, rows)
+    rulings = tmp_path / "rulings.csv"
+    write_rows(rulings, [{"span_id": rows[1]["span_id"], "label": "not_helpful",
+                          "explanation": "rule 6: a real city called unknown"}])
+    assert settle(files, rulings) == 1  # no second pass: the unclear note opened the case
+    assert read_labels(files.labels)[rows[1]["span_id"]] == "not_helpful"
+    assert read_labels(files.labels)[rows[0]["span_id"]] == rows[0]["label"]
