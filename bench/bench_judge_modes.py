@@ -10,8 +10,10 @@ checklist is measured both ways the issue asks: the model reading the question i
 dev rows of the gold set. Few-shot (v1 with the 4 most similar dev examples) is judged
 leave-one-out from every other dev row, as ``align`` scores it; its examples are prompt
 tokens unique to the row. A stacked version costs the sum of the versions it stacks (one
-call each), so it is not measured apart. Starts its own model server on a free port; run on
-a quiet machine (the load average is printed before and after).
+call each), so it is not measured apart. ``--version vN`` (with ``--prompts-dir DIR``, default
+``./prompts``) measures a written version too, e.g. the one ``make align`` chose: a stacked
+one then costs its versions' calls. Starts its own model server on a free port; run on a
+quiet machine (the load average is printed before and after).
 """
 
 from __future__ import annotations
@@ -142,6 +144,23 @@ def injected(endpoint: Any, rows: list[dict[str, Any]], checklist: Any) -> None:
               "helpful")
 
 
+def chosen_version(argv: list[str]) -> tuple[str, Any] | None:
+    """``(name, prompt file)`` of ``--version vN`` in ``--prompts-dir`` (default
+    ``./prompts``), when asked for."""
+    import argparse
+
+    from evaluators.prompt_files import load_prompt
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", help="also measure this written version (e.g. v4)")
+    parser.add_argument("--prompts-dir", type=Path, default=Path("prompts"))
+    args, _ = parser.parse_known_args(argv)  # `python -m bench NAME` passes names too
+    if not args.version:
+        return None
+    prompt = load_prompt(args.version, args.prompts_dir)
+    return f"{prompt.version} ({prompt.mode}), the version asked for", prompt
+
+
 def main() -> None:
     from evaluators.checks.modules import WEATHER
     from evaluators.checks.weather.reading import READING_TEMPLATE
@@ -150,6 +169,7 @@ def main() -> None:
     from evaluators.modes.checklist import ChecklistJudge
     from evaluators.prompt_files import load_prompt, parse_prompt
 
+    chosen = chosen_version(sys.argv[1:])
     settings = dataclasses.replace(load(), run_dir=Path(tempfile.mkdtemp(prefix="bench-modes-")),
                                    local_llm_port=free_port())
     print(f"# Judge scoring modes on the local model ({describe()})")
@@ -175,6 +195,8 @@ def main() -> None:
                   ChecklistJudge(endpoint, checklist("calls: separate"))),
                  ("checklist, wording read by code (no call)",
                   ChecklistJudge(endpoint, checklist("reading: wording\ncombiner: any")))]
+        if chosen is not None:
+            modes.append((chosen[0], make_judge(endpoint, chosen[1])))
         print(f"{len(rows)} dev rows of the gold set, one row at a time")
         print(f"{'mode':42s} {'ms/row':>7s} {'unique tok':>10s} {'gen tok':>7s} "
               f"{'limit s':>7s} {'ratio':>6s} {'agree':>6s}")
