@@ -70,6 +70,11 @@ class GoldFiles:
         return self.root / "splits.csv"
 
     @property
+    def superseded(self) -> Path:
+        """Labels an earlier labeling wrote, replaced by these passes (kept to compare)."""
+        return self.root / "superseded" / "labels.csv"
+
+    @property
     def readme(self) -> Path:
         return self.root / "README.md"
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from evaluators.labels import HELPFUL, HUMAN_LABELS, NOT_HELPFUL, normalize_label
 from pipeline.gold.files import DEMO, GoldFiles
 from pipeline.gold.label_rows import read_rows
-from pipeline.gold.passes import PassAgreement, gold_passes
+from pipeline.gold.passes import PassAgreement, compare_passes, gold_passes
 from pipeline.gold.splits import read_splits
 from pipeline.gold.traces import read_traces
 
@@ -38,6 +38,7 @@ class GoldStats:
 
     rows: list[GoldRow] = field(default_factory=list)
     passes: PassAgreement | None = None
+    superseded: PassAgreement | None = None  # the final labels against superseded ones
 
     @property
     def labels(self) -> Counter[str]:
@@ -71,7 +72,8 @@ def gold_stats(files: GoldFiles = DEMO) -> GoldStats:
     labeling passes agree."""
     traces = {t["root_span_id"]: t for t in read_traces(files.traces)}
     splits = read_splits(files.splits)
-    stats = GoldStats(passes=gold_passes(files))
+    stats = GoldStats(passes=gold_passes(files),
+                      superseded=compare_passes(files.superseded, files.labels))
     for item in read_rows(files.labels):
         trace = traces.get(item["span_id"], {})
         rule = RULE.search(item.get("explanation") or "")
@@ -101,6 +103,16 @@ def _passes_line(passes: PassAgreement | None) -> str:
             f"{len(passes.disagreements)} disagreements, {settled} settled by a third reader.")
 
 
+def _superseded_line(result: PassAgreement | None) -> str:
+    if result is None:
+        return ""
+    a = result.agreement
+    kappa = "undefined" if a.kappa is None else f"{a.kappa:.3f}"
+    return (f"Superseded labels (an earlier labeling of {result.n} of these traces): the final "
+            f"labels agree with {a.matches} of them ({a.match_rate.value:.1%}), Cohen's kappa "
+            f"{kappa}.")
+
+
 def _rates(stats: GoldStats) -> dict[str, str]:
     return {c: f"{h} of {n} ({h / n:.0%})" for c, (h, n) in stats.agent_helpful_rate().items()}
 
@@ -113,6 +125,8 @@ def markdown(stats: GoldStats, before: GoldStats | None = None) -> str:
     parts = [f"{total} labeled traces: " + ", ".join(
         f"{labels[label]} {label} ({labels[label] / total:.0%})" for label in HUMAN_LABELS)
         if total else "No labeled traces.", _passes_line(stats.passes)]
+    if stats.superseded is not None:
+        parts.append(_superseded_line(stats.superseded))
     for key, title in (("category", "question category"), ("split", "split"),
                        ("variant", "variant (- = the agent as it is)")):
         rows = [[value, str(c[HELPFUL]), str(c[NOT_HELPFUL]), str(sum(c.values()))]
