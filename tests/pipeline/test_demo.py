@@ -13,9 +13,10 @@ import httpx
 import pytest
 
 from evaluators.prompt_files import available_versions, load_prompt
+from pipeline.dataset.importer import read_examples
 from pipeline.demo import GOLD_DATASET, VERSIONS, DemoResult, run_demo
 from pipeline.experiment.report import ExperimentReport
-from pipeline.gold.files import DEMO
+from pipeline.gold.files import DEMO, EXTERNAL
 from pipeline.gold.splits import read_splits
 from pipeline.settings import Settings
 from tests.conftest import scripted_settings
@@ -44,6 +45,8 @@ def scripted_judge() -> tuple[Any, dict[str, float]]:
     labels = gold_labels()
     by_answer = {t["answer"].strip(): labels[t["root_span_id"]] for t in gold_traces()
                  if t["root_span_id"] in labels}
+    by_answer |= {e["input"]["answer"].strip(): e["output"]["label"]
+                  for e in read_examples(EXTERNAL.pairs)}
     prefixes = {v: load_prompt(v).template.split("{{")[0] for v in VERSIONS}
     helpful = sum(v == "helpful" for v in labels.values()) / len(labels)
 
@@ -112,12 +115,19 @@ def test_demo_runs_the_loop_and_is_safe_to_run_twice(phoenix: Settings, demo: De
         assert by_prompt[version].match_rate is not None
         assert by_prompt[version].match_rate.value == pytest.approx(rate)
         assert by_prompt[version].n == len(gold_labels())
+    pairs = [e["output"]["label"] for e in read_examples(EXTERNAL.pairs)]
+    external = {s.prompt: s for s in first.external_summaries}  # read, never fitted on
+    assert sorted(external) == [*VERSIONS, "v4"]
+    assert all(s.n == len(pairs) for s in external.values())
+    assert external["v1"].match_rate.value == pytest.approx(pairs.count("helpful") / len(pairs))
+    assert external["v3"].match_rate.value == external["v4"].match_rate.value == 1.0
     splits = read_splits(DEMO.splits)
     assert by_prompt["v4"].by_split == {"dev": 1.0, "test": 1.0}
     assert sorted(splits.values()).count("test") >= 20
 
     assert second.uploaded == 0 and second.already_loaded == first.uploaded
-    assert sorted(second.reused) == list(VERSIONS)  # read from the folder align made
+    assert sorted(second.reused) == sorted(VERSIONS * 2)  # gold and external, from the folder
+
     assert second.experiments == first.experiments  # v4 too: the same fit, resumed
     assert second.aligned == "v4" and len(second.summaries) == 4
 
