@@ -536,6 +536,9 @@ def gold_stats(markdown: Annotated[bool, typer.Option(
                before: Annotated[Path | None, typer.Option(
                    help="A gold set of the same questions asked of an earlier build of the "
                         "agent: its helpful rate per category beside this one's.")] = None,
+               project: Annotated[str | None, typer.Option(
+                   help="With --before: count this set's runs recorded from this project "
+                        "only (the same questions asked of this build).")] = None,
                directory: GoldDir = None) -> None:
     """Counts of the gold set: labels per category, rule, split and variant, the agent's
     own helpful rate, and the two labeling passes' agreement."""
@@ -544,7 +547,7 @@ def gold_stats(markdown: Annotated[bool, typer.Option(
 
     found = stats.gold_stats(_gold(directory))
     earlier = stats.gold_stats(_gold(before)) if before else None
-    typer.echo(stats.markdown(found, earlier), nl=False)
+    typer.echo(stats.markdown(found, earlier, project), nl=False)
     if not markdown:
         render_passes(found.passes, _console())
 

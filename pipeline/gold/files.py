@@ -86,6 +86,10 @@ class GoldFiles:
 
 
 DEMO = GoldFiles()
+AGENT_BEFORE = GoldFiles(GOLD_DIR / "agent-before")
+"""The bank's questions asked of the agent before this round's fixes (labeled, not judged)."""
+AGENT_AFTER_PROJECT = "agent-after"
+"""The project the same questions were recorded from after the fixes (in :data:`DEMO`)."""
 EXTERNAL = GoldFiles(GOLD_DIR / "external")
 """Question/answer pairs written by an annotator in other people's phrasings: never used to
 fit or choose a judge, read once per version like the test split."""

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 def record(phoenix: Phoenix, project: str, path: Path,
            only: set[str] | None = None) -> int:
     """Append the traces of ``project`` not yet in ``path`` (only those whose root span id is
-    in ``only``, when given); return how many were added. Safe to run again."""
+    in ``only``, when given), each noting the project it came from; return how many were
+    added. Safe to run again."""
     spans.require_project(phoenix, project)
     known = {trace["trace_id"] for trace in read_traces(path)}
     added = 0
@@ -31,7 +32,7 @@ def record(phoenix: Phoenix, project: str, path: Path,
                 continue
             if only is not None and root["context"]["span_id"] not in only:
                 continue
-            out.write(json.dumps(trace_record(trace)) + "\n")
+            out.write(json.dumps({**trace_record(trace), "project": project}) + "\n")
             added += 1
     return added
 

@@ -27,6 +27,7 @@ class GoldRow:
     label: str
     category: str
     variant: str | None
+    project: str | None  # the Phoenix project the trace was recorded from (None: unknown)
     split: str
     rule: int | None
     explanation: str = ""
@@ -57,11 +58,12 @@ class GoldStats:
         return Counter(row.rule for row in self.rows
                        if row.label == NOT_HELPFUL and row.rule is not None)
 
-    def agent_helpful_rate(self) -> dict[str, tuple[int, int]]:
-        """Per category: (helpful, all) among the agent's own runs (no variant)."""
+    def agent_helpful_rate(self, project: str | None = None) -> dict[str, tuple[int, int]]:
+        """Per category: (helpful, all) among the agent's own runs (no variant), those
+        recorded from ``project`` when given."""
         found: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for row in self.rows:
-            if row.variant is None:
+            if row.variant is None and project in (None, row.project):
                 found[row.category][0] += row.label == HELPFUL
                 found[row.category][1] += 1
         return {c: (h, n) for c, (h, n) in sorted(found.items())}
@@ -80,6 +82,7 @@ def gold_stats(files: GoldFiles = DEMO) -> GoldStats:
         stats.rows.append(GoldRow(
             span_id=item["span_id"], label=normalize_label(item["label"]) or item["label"],
             category=trace.get("category") or "-", variant=trace.get("variant"),
+            project=trace.get("project"),
             split=splits.get(item["span_id"], "-"), rule=int(rule.group(1)) if rule else None,
             explanation=item["explanation"]))
     return stats
@@ -113,13 +116,17 @@ def _superseded_line(result: PassAgreement | None) -> str:
             f"{kappa}.")
 
 
-def _rates(stats: GoldStats) -> dict[str, str]:
-    return {c: f"{h} of {n} ({h / n:.0%})" for c, (h, n) in stats.agent_helpful_rate().items()}
+def _rates(stats: GoldStats, project: str | None = None) -> dict[str, str]:
+    return {c: f"{h} of {n} ({h / n:.0%})"
+            for c, (h, n) in stats.agent_helpful_rate(project).items()}
 
 
-def markdown(stats: GoldStats, before: GoldStats | None = None) -> str:
-    """The README's tables, exactly as ``gold stats --markdown`` prints them (``before``: the
-    same questions asked of an earlier build of the agent, for the helpful-rate table)."""
+def markdown(stats: GoldStats, before: GoldStats | None = None, project: str | None = None
+             ) -> str:
+    """The README's tables, exactly as ``gold stats --markdown`` prints them. ``before``: the
+    same questions asked of an earlier build of the agent, whose helpful rate per category
+    is set beside that of this set's runs recorded from ``project`` (all its own runs when
+    None)."""
     total = len(stats.rows)
     labels = stats.labels
     parts = [f"{total} labeled traces: " + ", ".join(
@@ -135,13 +142,14 @@ def markdown(stats: GoldStats, before: GoldStats | None = None) -> str:
     rules = stats.rules
     parts.append(_table(["rubric rule", "not_helpful labels it decided"],
                         [[str(rule), str(rules.get(rule, 0))] for rule in range(1, 11)]))
-    after = _rates(stats)
+    after = _rates(stats, project)
     if before is None:
         parts.append(_table(["category", "the agent's own runs: helpful"],
                             [[c, rate] for c, rate in after.items()]))
     else:
         earlier = _rates(before)
-        parts.append(_table(["category", "earlier build: helpful", "this build: helpful"],
+        parts.append(_table(["category", "earlier build: helpful",
+                             f"this build ({project or 'all runs'}): helpful"],
                             [[c, earlier.get(c, "-"), after.get(c, "-")]
                              for c in sorted(set(after) | set(earlier))]))
     return "\n\n".join(parts) + "\n"
