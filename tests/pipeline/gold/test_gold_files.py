@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 
+from evaluators.labels import HELPFUL, NOT_HELPFUL
 from pipeline.dataset.splits import TEST
 from pipeline.errors import UserError
 from pipeline.gold import labeler
-from pipeline.gold.files import DEMO, GoldFiles
-from pipeline.gold.label_rows import read_labels, read_rows, write_rows
-from pipeline.gold.passes import compare_passes, gold_passes, sample, settle
+from pipeline.gold.files import AGENT_AFTER_PROJECT, AGENT_BEFORE, DEMO, GoldFiles
+from pipeline.gold.label_rows import final_rows, read_labels, read_rows, write_rows
+from pipeline.gold.passes import compare_passes, gold_passes, open_cases, sample, settle
 from pipeline.gold.sheet import sections, sheet_text
 from pipeline.gold.splits import compute_splits, read_splits
 from pipeline.gold.stats import gold_stats, markdown
@@ -29,8 +30,32 @@ BLOCK = re.compile(r"<!-- gold-stats -->\n(.*?)<!-- /gold-stats -->", re.DOTALL)
 def test_the_readme_reports_the_counts_of_the_files() -> None:
     block = BLOCK.search(README.read_text(encoding="utf-8"))
     assert block, "gold/README.md lacks the <!-- gold-stats --> block"
-    assert block.group(1) == markdown(gold_stats()), \
-        "gold/README.md is out of date: paste `judge-align gold stats --markdown` into it"
+    expected = markdown(gold_stats(), gold_stats(AGENT_BEFORE), AGENT_AFTER_PROJECT)
+    assert block.group(1) == expected, (
+        "gold/README.md is out of date: paste `judge-align gold stats --markdown --before "
+        f"gold/agent-before --project {AGENT_AFTER_PROJECT}` into it")
+    assert "Blind second pass on" in expected and "Cohen's kappa" in expected
+
+
+def test_the_final_labels_are_the_first_pass_with_the_rulings_applied() -> None:
+    for files in (DEMO, AGENT_BEFORE):
+        assert read_rows(files.labels) == final_rows(files)
+        assert not {r["span_id"] for r in read_rows(files.adjudication)} - open_cases(files)
+
+
+def test_the_set_is_as_large_and_varied_as_the_judge_needs() -> None:
+    """At least 160 traces, both labels at 35% or more and in every question category,
+    every rubric rule deciding at least 5 not_helpful labels, a blind second pass on 60 or
+    more, a test split of 50 or more."""
+    stats = gold_stats()
+    labels = stats.labels
+    assert len(stats.rows) >= 160
+    assert min(labels.values()) / len(stats.rows) >= 0.35
+    for category, counts in stats.by("category").items():
+        assert min(counts[HELPFUL], counts[NOT_HELPFUL]) >= 1, category
+    assert all(stats.rules.get(rule, 0) >= 5 for rule in range(1, 11)), stats.rules
+    assert stats.passes is not None and stats.passes.n >= 60 and not stats.passes.unsettled
+    assert sum(stats.by("split")[TEST].values()) >= 50
 
 
 def test_every_label_names_a_whole_recorded_trace() -> None:
