@@ -15,7 +15,9 @@ no longer also counts as a missed place or plan, tool markup ending in ``>`` is 
 answer, "a low risk of rain" asserts no rain) and the scores of the checks added then
 (``quantity_missing``, ``other_day``, ``real_place_unknown``) are in it. The align section
 reads the gold rows' check scores as they were at 4448edc (``data/gold_check_signals.json``),
-so it measures ``align`` alone.
+so it measures ``align`` alone. v2 was reworded so that its two rules sit inside the label
+definitions (as a rule list the local model answered not_helpful for every row): its rows
+were rewritten then.
 
 ``JUDGE_ALIGN_WRITE_SNAPSHOT=1`` writes the snapshot instead of comparing (only for a change
 that is meant to alter verdicts; the diff of the JSON file then shows what changed)."""
