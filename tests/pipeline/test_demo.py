@@ -166,7 +166,7 @@ def the_experiments_table_shows_the_reports_figures(browser: Chromium, phoenix: 
                               ("tnr", a.tnr)):
             assert value is not None and abs(float(row[column]) - value) < 0.01, (
                 version, column, row[column], value)
-        tokens = str(12 * a.n) if version in VERSIONS else "--"  # the scripted usage
+        tokens = f"{12 * a.n:,}" if version in VERSIONS else "--"  # the scripted usage
         assert row["total tokens"] == tokens, (version, row["total tokens"])
         assert row["description"].startswith("kappa ")
         assert row["splits"] == "all examples"
