@@ -460,6 +460,20 @@ def gold_record(project: Annotated[str, typer.Option(
     typer.echo(f"{path}: {added} traces added from project {project}")
 
 
+@gold_app.command("load")
+def gold_load(project: Annotated[str, typer.Option(
+                  help="The Phoenix project to load the recorded traces into.")],
+              directory: GoldDir = None) -> None:
+    """Load a gold set's recorded traces into a Phoenix project (their span ids kept, so
+    its labels file applies); traces already there are skipped."""
+    from pipeline.gold.load import load as load_traces
+
+    path = _gold(directory).traces
+    uploaded, present = load_traces(connect(load(), timeout=300), project, path)
+    typer.echo(f"{path}: {uploaded} traces loaded into project {project}, {present} "
+               f"already there")
+
+
 @gold_app.command("split")
 def gold_split(seed: Annotated[int, typer.Option(help="Seed of the split.")] = 0,
                directory: GoldDir = None) -> None:
