@@ -28,6 +28,7 @@ OUT ?=
 QUEUE ?=
 TOOLS ?=
 ONLY ?=
+WITHOUT ?=
 QUESTION_PATH ?=
 ANSWER_PATH ?=
 # Where a root span's question and answer are, for shapes the readers do not know (see
@@ -138,8 +139,9 @@ invariance: up ## do PROMPT=v4's verdicts hold under perturbations? [DATASET= MO
 compare: up ## compare every judge experiment on the dataset
 	$(CLI) compare $(if $(DATASET),--dataset $(DATASET))
 
-align: up ## choose and fit a judge on dev, write the next version, prove it once [DATASET= MODEL= CHECKS=]
-	$(CLI) align $(if $(DATASET),--dataset $(DATASET)) $(if $(MODEL),--model $(MODEL)) $(if $(CHECKS),--checks $(CHECKS))
+align: up ## choose and fit a judge on dev, write the next version, prove it once [DATASET= MODEL= CHECKS= WITHOUT=fewshot]
+	$(CLI) align $(if $(DATASET),--dataset $(DATASET)) $(if $(MODEL),--model $(MODEL)) $(if $(CHECKS),--checks $(CHECKS)) \
+		$(foreach mode,$(WITHOUT),--without $(mode))
 
 demo: up ## the whole loop on the embedded defaults
 	$(CLI) demo

@@ -343,6 +343,10 @@ def align(dataset: Annotated[str | None, typer.Option(help="Dataset name.")] = N
           external: Annotated[list[str] | None, typer.Option(
               help="A labeled dataset written elsewhere, read only by the final run (never "
                    "to fit or choose); may be given several times.")] = None,
+          without: Annotated[list[str] | None, typer.Option(
+              help="A mode whose candidates are not offered (word, probability, checklist, "
+                   "stacked, fewshot), e.g. fewshot, the slowest on a CPU model; may be "
+                   "given several times.")] = None,
           prompts_dir: PromptsDir = None) -> None:
     """Choose and fit a judge on the dev split, write it as the next prompt version into the
     prompts folder, then the final run: every candidate scored on the test split and the
@@ -353,7 +357,7 @@ def align(dataset: Annotated[str | None, typer.Option(help="Dataset name.")] = N
 
     align_judge(_settings(prompts_dir), _console(), dataset=dataset, model=model, folds=folds,
                 repeats=repeats, concurrency=concurrency, checks=checks,
-                external=external or ())
+                external=external or (), left_out=without or ())
 
 
 # --- the whole loop, and the judge at work ----------------------------------------------------

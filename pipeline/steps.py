@@ -114,7 +114,7 @@ def show_comparison(phoenix: Phoenix, dataset: str, console: Console
 def align_judge(settings: Settings, console: Console, *, dataset: str | None = None,
                 model: str | None = None, folds: int = 5, repeats: int = 5,
                 concurrency: int = 2, checks: str | None = None,
-                external: Sequence[str] = ()) -> AlignReport:
+                external: Sequence[str] = (), left_out: Sequence[str] = ()) -> AlignReport:
     """``make align`` with progress bars: fit on dev, write the version into the prompts
     folder, then the final run."""
     from pipeline.align.run import fit, prove
@@ -130,7 +130,7 @@ def align_judge(settings: Settings, console: Console, *, dataset: str | None = N
     with progress_bar() as bar:
         report = fit(phoenix, endpoint, name, cache_dir=settings.run_dir / "align",
                      prompts_dir=settings.prompts_dir, folds=folds, repeats=repeats,
-                     checks=checks, progress=bar)
+                     checks=checks, left_out=left_out, progress=bar)
     with progress_bar() as bar:
         experiment = prove(phoenix, endpoint, report, external=external,
                            concurrency=concurrency, progress=bar)

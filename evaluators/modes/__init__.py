@@ -16,11 +16,12 @@ in :data:`MODES` below.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from evaluators.chat import RetryPolicy
 from evaluators.endpoint import Endpoint
-from evaluators.errors import PromptFileError
+from evaluators.errors import EvaluatorError, PromptFileError
 from evaluators.modes import checklist, fewshot, probability, stacked, word
 from evaluators.modes.base import Candidate, Context, Memo, Mode, ModeJudge, RowJudge, Source
 from evaluators.prompt_files import PromptFile
@@ -50,19 +51,35 @@ def make_judge(endpoint: Endpoint, prompt: PromptFile, *, retry: RetryPolicy | N
     return judge
 
 
+def check_left_out(names: Iterable[str]) -> frozenset[str]:
+    """Mode names to leave out of ``align``; an unknown one is refused in one line."""
+    names = frozenset(name.strip().lower() for name in names)
+    unknown = sorted(names - set(MODES))
+    if unknown:
+        raise EvaluatorError(f"mode {unknown[0]!r} is unknown: leave out one of "
+                              f"{', '.join(MODES)}")
+    return names
+
+
+def offered(context: Context) -> list[Mode]:
+    """The modes ``align`` offers candidates of: all but the ones left out."""
+    return [mode for name, mode in MODES.items() if name not in context.left_out]
+
+
 def sources_for(context: Context) -> list[Source]:
-    """What every mode's candidates need asked about every dev row, each source once."""
+    """What every offered mode's candidates need asked about every dev row, each source
+    once."""
     found: dict[str, Source] = {}
-    for mode in MODES.values():
+    for mode in offered(context):
         for source in mode.sources(context):
             found.setdefault(source.key, source)
     return list(found.values())
 
 
 def candidates_for(context: Context) -> list[Candidate]:
-    """Every mode's candidates."""
-    return [candidate for mode in MODES.values() for candidate in mode.candidates(context)]
+    """Every offered mode's candidates."""
+    return [candidate for mode in offered(context) for candidate in mode.candidates(context)]
 
 
-__all__ = ["MODES", "RowJudge", "candidates_for", "make_judge", "mode_named", "mode_of",
-           "sources_for"]
+__all__ = ["MODES", "RowJudge", "candidates_for", "check_left_out", "make_judge", "mode_named",
+           "mode_of", "sources_for"]

@@ -71,6 +71,7 @@ class Context:
     checks: str | None = None
     dev: tuple[Labeled, ...] = ()
     signals: tuple[Signals, ...] | None = None
+    left_out: frozenset[str] = frozenset()  # modes not to offer candidates of
 
     @property
     def labels(self) -> list[str]:

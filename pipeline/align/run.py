@@ -35,7 +35,7 @@ from pathlib import Path
 from evaluators.chat import RetryPolicy
 from evaluators.endpoint import Endpoint, check_endpoint
 from evaluators.labels import HELPFUL, NOT_HELPFUL
-from evaluators.modes import candidates_for, mode_of, sources_for
+from evaluators.modes import candidates_for, check_left_out, mode_of, sources_for
 from evaluators.modes.base import Context, Fitted, Signals, Source
 from evaluators.prompt_files import PromptFile, copy_templates, load_all, versions_source
 from pipeline.align import held_out
@@ -75,6 +75,7 @@ class AlignReport:
     templates_copied: list[str] = field(default_factory=list)  # into a new prompts folder
     reused: int = 0  # dev-row verdicts copied from finished experiments
     checks: str | None = None  # the checks module offered, None: generic candidates only
+    left_out: frozenset[str] = frozenset()  # modes not offered
     folds: int = FOLDS
     repeats: int = REPEATS
     experiment: ExperimentReport | None = None
@@ -123,17 +124,21 @@ def load_dev(phoenix: Phoenix, dataset: str) -> LabeledDataset:
 def fit(phoenix: Phoenix, endpoint: Endpoint, dataset: str, *, cache_dir: Path,
         prompts_dir: Path, folds: int = FOLDS, repeats: int = REPEATS,
         seed: int = 0, retry: RetryPolicy | None = None, prompt_name: str = PROMPT_NAME,
-        checks: str | None = None, progress: Progress = SILENT) -> AlignReport:
+        checks: str | None = None, left_out: Sequence[str] = (),
+        progress: Progress = SILENT) -> AlignReport:
     """Steps 1-4: choose and fit on dev, write the version into the prompts folder
     ``prompts_dir``; nothing reads test.
 
     ``checks``: the checks module to offer checklist candidates for (``"none"``: none);
-    by default the one the prompt versions name (:mod:`pipeline.align.domain`)."""
+    by default the one the prompt versions name (:mod:`pipeline.align.domain`).
+    ``left_out``: modes whose candidates are not offered (e.g. ``fewshot``, whose long
+    prompts are the slowest to ask on a CPU model)."""
     prompts = load_all(versions_source(prompts_dir))
     module = checks_module(prompts, checks)
+    leave = check_left_out(left_out)
     dev = load_dev(phoenix, dataset)
     context = Context(tuple(hand_written(prompts)), module,
-                      tuple(labeled(example) for example in dev.examples))
+                      tuple(labeled(example) for example in dev.examples), left_out=leave)
     check_endpoint(endpoint)
     cache = Cache(cache_dir / f"{_safe(dataset)}-{_safe(endpoint.model)}.jsonl")
     sources = sources_for(context)
@@ -162,7 +167,8 @@ def fit(phoenix: Phoenix, endpoint: Endpoint, dataset: str, *, cache_dir: Path,
     return AlignReport(dataset=dataset, dev=dev, scores=scores, winner=winner, fitted=fitted,
                        version=version, created=created, sources=sources, rows=rows,
                        cache=cache, folder=prompts_dir, templates_copied=copied,
-                       reused=reused, checks=module, folds=folds, repeats=repeats)
+                       reused=reused, checks=module, left_out=leave, folds=folds,
+                       repeats=repeats)
 
 
 def prove(phoenix: Phoenix, endpoint: Endpoint, report: AlignReport, *,

@@ -101,7 +101,8 @@ def report_markdown(report: AlignReport, curve_png_name: str | None = None) -> s
              f"Dev: {len(report.dev.examples)} rows, {report.folds}-fold cross-validation "
              f"repeated {report.repeats} times; chosen: the simplest candidate within one "
              "paired standard error of the best. Held-out sets read once, after the choice.",
-             "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+             "", checks_line(report) + ".", "",
+             "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     figures = {id(f.dev): f for f in report.figures}
     for score in sorted(report.scores, key=lambda s: -s.match_rate.value):
         name = score.candidate.name + (" **(chosen)**" if score is report.winner else "")
@@ -135,10 +136,12 @@ def write_report(report: AlignReport, directory: Path) -> tuple[Path, Path | Non
 
 def checks_line(report: AlignReport) -> str:
     """Which checks module the checklist candidates came from, or that there were none."""
-    if report.checks:
-        return f"checks module: {report.checks} (checklist and stacked candidates use it)"
-    return ("no checks module named: generic candidates only (name one in a prompt header "
-            "or with --checks)")
+    line = (f"checks module: {report.checks} (checklist and stacked candidates use it)"
+            if report.checks else "no checks module named: generic candidates only (name "
+            "one in a prompt header or with --checks)")
+    if report.left_out:
+        line += f"; modes left out: {', '.join(sorted(report.left_out))}"
+    return line
 
 
 def _test_read(report: AlignReport) -> str:

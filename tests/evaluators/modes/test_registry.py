@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from evaluators.checks import WEATHER
-from evaluators.errors import PromptFileError
+from evaluators.errors import EvaluatorError, PromptFileError
 from evaluators.labels import HELPFUL, NOT_HELPFUL
-from evaluators.modes import MODES, candidates_for, mode_of, sources_for
+from evaluators.modes import MODES, candidates_for, check_left_out, mode_of, sources_for
 from evaluators.modes.base import Context, Labeled, Signals
 from evaluators.prompt_files import load_all, load_prompt, parse_prompt
 from tests.support.versions import checklist_v4
@@ -58,3 +58,19 @@ def test_ties_go_word_probability_checklist_stacked_fewshot() -> None:
     assert keys == ["v1", "checklist wording", "checklist model", "v1 few-shot k=4"]
     generic = [s.key for s in sources_for(Context(versions, None, dev, context.signals))]
     assert generic == ["v1", "v1 few-shot k=4"]
+
+
+def test_a_mode_left_out_offers_no_candidate_and_asks_nothing() -> None:
+    versions = (load_prompt("v1"),)
+    dev = tuple(Labeled(f"Weather in Oslo? {i}", "It is 4°C.", None,
+                        HELPFUL if i % 2 else NOT_HELPFUL) for i in range(8))
+    signals = tuple(Signals({"v1": HELPFUL}) for _ in dev)
+    context = Context(versions, WEATHER, dev, signals,
+                      left_out=check_left_out([" FewShot", "stacked"]))
+    names = [c.name for c in candidates_for(context)]
+    assert names and not any("few-shot" in n or n.startswith("stacked") for n in names)
+    assert [s.key for s in sources_for(context)] == ["v1", "checklist wording",
+                                                      "checklist model"]
+    with pytest.raises(EvaluatorError, match=r"^mode 'vibes' is unknown: leave out one of "
+                                             r"word, probability, checklist, stacked, fewshot$"):
+        check_left_out(["fewshot", "vibes"])

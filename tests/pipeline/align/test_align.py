@@ -153,6 +153,18 @@ def test_verdicts_a_finished_experiment_holds_are_copied_not_asked_again(
     assert {"v1 few-shot k=4 word", "v1 few-shot k=4 probability"} <= set(names)
     assert sum("<examples>" in text for text in asked) == 20
 
+    with scripted_llm(judge_reply) as server:  # few-shot left out: not offered, not asked
+        settings = scripted_settings(phoenix, server)
+        without = fit(connect(settings), settings.judge_endpoint(), name,
+                      cache_dir=tmp_path / "without", prompts_dir=prompts, folds=3,
+                      retry=FAST, prompt_name=f"other-{name}", left_out=("fewshot",))
+    assert without.left_out == {"fewshot"}
+    assert not any("few-shot" in s.candidate.name for s in without.scores)
+    assert "stacked v1, v2, v3 P(helpful), logistic C=1" in [
+        s.candidate.name for s in without.scores]
+    assert server.requests and not any("<examples>" in r["messages"][-1]["content"]
+                                       for r in server.requests)
+
 
 def test_a_dev_split_too_small_or_one_sided_is_refused_before_any_call(
         phoenix: Settings, tmp_path: Path, scripted_llm: type[ScriptedLLM]) -> None:
