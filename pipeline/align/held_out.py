@@ -55,7 +55,8 @@ def gather(phoenix: Phoenix, endpoint: Endpoint, name: str, data: LabeledDataset
            prompt_name: str = PROMPT_NAME, progress: Progress = SILENT) -> HeldOutSet:
     """What every source says about the rows of ``data``."""
     reused = prefill(phoenix, cache, sources, endpoint, data, prompt_name=prompt_name)
-    rows = collect(sources, endpoint, data.examples, cache, retry=retry, progress=progress)
+    rows = collect(sources, endpoint, data.examples, cache, retry=retry, progress=progress,
+                   rows_named=f"rows of {name}")
     return HeldOutSet(name, data, tuple(rows), reused)
 
 

@@ -87,8 +87,8 @@ class Cache(MutableMapping[str, dict[str, Any]]):
 
 
 async def _gather(sources: Sequence[Source], judges: dict[str, ModeJudge], model: str,
-                  examples: Sequence[LabeledExample], cache: Cache, progress: Progress
-                  ) -> int:
+                  examples: Sequence[LabeledExample], cache: Cache, progress: Progress,
+                  rows_named: str) -> int:
     """Ask every source about every row not in ``cache``; return how many calls failed."""
     gate = asyncio.Semaphore(CONCURRENCY)
     failures = 0
@@ -109,7 +109,7 @@ async def _gather(sources: Sequence[Source], judges: dict[str, ModeJudge], model
     todo = [(judges[s.key], e, key) for s in sources for e in examples
             if (key := signal_key(judges[s.key], e)) is not None
             and key not in cache.entries]
-    progress.start(f"asking {len(sources)} judges about {len(examples)} dev rows",
+    progress.start(f"asking {len(sources)} judges about {len(examples)} {rows_named}",
                    total=len(todo))
     try:
         await asyncio.gather(*(one(j, e, key) for j, e, key in todo))
@@ -121,11 +121,13 @@ async def _gather(sources: Sequence[Source], judges: dict[str, ModeJudge], model
 
 def collect(sources: Sequence[Source], endpoint: Endpoint,
             examples: Sequence[LabeledExample], cache: Cache, *,
-            retry: RetryPolicy | None = None, progress: Progress = SILENT) -> list[Signals]:
-    """Every row's signals from every source (asking only what ``cache`` lacks)."""
+            retry: RetryPolicy | None = None, progress: Progress = SILENT,
+            rows_named: str = "dev rows") -> list[Signals]:
+    """Every row's signals from every source (asking only what ``cache`` lacks);
+    ``rows_named`` says in the progress line which rows they are."""
     judges = judges_for(sources, endpoint, retry or RetryPolicy())
     failures = asyncio.run(_gather(sources, judges, endpoint.model, examples, cache,
-                                   progress))
+                                   progress, rows_named))
     if failures:
         raise SignalsFailed(f"{failures} judge calls still failed after their retries; the "
                             f"{len(cache.entries)} answers so far are kept in {cache.path}: "
